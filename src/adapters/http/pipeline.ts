@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../../domain/ports/logger.js';
+import type { Guards } from './guards.js';
+import { applySecurityHeaders, JSONRPC, sendError, sendJson, sendJsonRpcError } from './respond.js';
+import type { Router } from './router.js';
+import type { Gate, HttpContext, Route } from './types.js';
+
+export interface PipelineOptions {
+  readonly router: Router;
+  readonly guards: Guards;
+  /** Runs before every MCP handler; see {@link Gate}. */
+  readonly gate: Gate;
+  readonly logger: Logger;
+  readonly publicUrl: URL;
+}
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Path and query parsed against the public URL; a malformed target yields `undefined`. */
+function parseTarget(req: IncomingMessage, base: URL): URL | undefined {
+  const target = req.url ?? '';
+  if (!target.startsWith('/')) return undefined;
+  try {
+    return new URL(target, base.origin);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rejects a request before routing, in the error shape of the path it was aimed at. */
+function reject(res: ServerResponse, mcp: boolean, status: number, message: string): void {
+  if (mcp) sendJsonRpcError(res, status, JSONRPC.serverError, message);
+  else sendError(res, status, status === 403 ? 'forbidden' : 'invalid_request', message);
+}
+
+/** Error shape for an exception no handler caught: generic, never echoing internals. */
+function failed(ctx: HttpContext, route: Route, error: unknown): void {
+  ctx.logger.error('http.unhandled_error', { error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+  if (ctx.res.headersSent) {
+    ctx.res.destroy();
+    return;
+  }
+  if (route.mcp === true) sendJsonRpcError(ctx.res, 500, JSONRPC.internalError, 'Internal server error');
+  else sendError(ctx.res, 500, 'server_error', 'Internal server error');
+}
+
+function logCompletion(ctx: HttpContext, started: bigint): void {
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const fields = {
+    method: ctx.req.method,
+    path: ctx.url.pathname,
+    status: ctx.res.statusCode,
+    durationMs: Math.round(durationMs * 10) / 10,
+    userAgent: ctx.req.headers['user-agent'],
+    trace: ctx.req.headers['traceparent'] ?? ctx.req.headers['x-cloud-trace-context'],
+  };
+  if (ctx.res.statusCode >= 500) ctx.logger.warn('http.request', fields);
+  else ctx.logger.info('http.request', fields);
+}
+
+/**
+ * The request pipeline: request id → security headers → Host guard → route → Origin guard →
+ * gate (MCP routes) → handler. Guards run before any handler so no handler sees a forged Host or a
+ * foreign Origin; the gate runs before any MCP handler so authentication comes first.
+ */
+export function createPipeline(options: PipelineOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { router, guards, gate, logger, publicUrl } = options;
+
+  const run = async (ctx: HttpContext, route: Route): Promise<void> => {
+    if (route.mcp === true) {
+      const principal = await gate(ctx);
+      if (principal === undefined) return;
+      ctx.principal = principal;
+    }
+    await route.handler(ctx);
+  };
+
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    res.setHeader('X-Request-Id', requestId);
+    applySecurityHeaders(res);
+    const url = parseTarget(req, publicUrl);
+    if (url === undefined) {
+      sendError(res, 400, 'invalid_request', 'malformed request target');
+      return;
+    }
+    const mcpPath = router.isMcpPath(url.pathname);
+    if (!guards.hostAllowed(req.headers.host)) {
+      logger.warn('http.host_rejected', { requestId, host: req.headers.host, path: url.pathname });
+      reject(res, mcpPath, 403, 'Host not allowed');
+      return;
+    }
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    if (match.kind === 'not_found') {
+      sendError(res, 404, 'not_found', 'no such endpoint');
+      return;
+    }
+    if (match.kind === 'method_not_allowed') {
+      const allow = match.allow.join(', ');
+      if (match.mcp) sendJsonRpcError(res, 405, JSONRPC.serverError, 'Method not allowed', { Allow: allow });
+      else sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: allow });
+      return;
+    }
+    if (!guards.originAllowed(req.headers.origin)) {
+      logger.warn('http.origin_rejected', { requestId, origin: req.headers.origin, path: url.pathname });
+      reject(res, mcpPath, 403, 'Origin not allowed');
+      return;
+    }
+    const aborter = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) aborter.abort();
+    });
+    const ctx: HttpContext = { req, res, url, requestId, logger: logger.child({ requestId }), signal: aborter.signal };
+    res.on('close', () => logCompletion(ctx, started));
+    run(ctx, match.route).catch((error: unknown) => failed(ctx, match.route, error));
+  };
+}
