@@ -6,6 +6,7 @@
 export type DomainErrorCode =
   | 'session_not_found'
   | 'session_limit_reached'
+  | 'session_user_limit_reached'
   | 'session_forbidden'
   | 'invalid_request'
   | 'unsupported_protocol_version'

@@ -25,7 +25,10 @@ export interface OpenSessionInput {
  * ids from `Random`; adapters call `reap` on their own timer and close transports on `onEnd`.
  */
 export interface SessionRegistry {
-  /** Opens a session for `owner`. Throws `session_limit_reached` past the global or per-owner cap. */
+  /**
+   * Opens a session for `owner`. Throws `session_user_limit_reached` past the per-owner cap (the
+   * caller should back off) and `session_limit_reached` past the global cap (the server is full).
+   */
   open(input: OpenSessionInput): Session;
   /**
    * The live session `id` as seen by `owner`. Unknown, ended, and other owners' sessions all throw
@@ -74,7 +77,7 @@ export function createSessionRegistry(policy: SessionPolicy, clock: Clock, rando
         throw new DomainError('session_limit_reached', 'the server holds the most sessions it allows');
       }
       if (countOwner(input.owner) >= policy.maxPerOwner) {
-        throw new DomainError('session_limit_reached', 'this user holds the most sessions allowed per user');
+        throw new DomainError('session_user_limit_reached', 'this user holds the most sessions allowed per user');
       }
       const now = clock.now();
       const session: Session = {

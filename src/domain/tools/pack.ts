@@ -49,6 +49,17 @@ export type ToolOutcome = ToolCallResult | InputRequiredResult;
 
 export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
 
+/**
+ * A change listening clients should hear about: one of the lists (`notifications/tools/list_changed`,
+ * `…/prompts/list_changed`, `…/resources/list_changed`) or one resource's contents
+ * (`notifications/resources/updated`, delivered only to clients subscribed to that URI).
+ * @see MCP 2025-11-25 server/tools "List Changed Notification", server/resources "Subscriptions"
+ * @see MCP 2026-07-28 `subscriptions/listen`
+ */
+export type ServerChange =
+  | { readonly kind: 'tools' | 'prompts' | 'resources' }
+  | { readonly kind: 'resource'; readonly uri: string };
+
 /** What a handler may do while it runs. Every message goes out on the call's own stream. */
 export interface ToolContext {
   /** Who is calling (the anonymous principal until authentication is configured). */
@@ -81,6 +92,12 @@ export interface ToolContext {
    * (2025-11-25 polling). Absent when the transport cannot resume.
    */
   readonly closeStream?: () => void;
+  /**
+   * Tells every listening client that a list or a resource changed: open 2026-07-28
+   * `subscriptions/listen` streams and the standalone streams of 2025 sessions. Absent when the
+   * server cannot deliver change notifications.
+   */
+  readonly announce?: (change: ServerChange) => void;
 }
 
 export interface ToolAnnotations {
@@ -116,6 +133,12 @@ export interface ResourceDefinition {
   readonly title?: string;
   readonly description?: string;
   readonly mimeType?: string;
+  /**
+   * Clients may subscribe to this resource (`resources/subscribe`, 2025 eras); tell them about
+   * new contents with `announce({ kind: 'resource', uri })`.
+   */
+  readonly subscribable?: boolean;
+  /** An empty array means the resource does not exist; clients get a not-found error (SEP-2164). */
   read(uri: string, context: ResourceReadContext): Promise<readonly ResourceContents[]>;
 }
 
@@ -128,6 +151,7 @@ export interface ResourceTemplateDefinition {
   readonly mimeType?: string;
   /** Completion values for a template variable, when offered. */
   complete?(variable: string, value: string): Promise<readonly string[]>;
+  /** An empty array means no resource exists at `uri`; clients get a not-found error (SEP-2164). */
   read(uri: string, variables: Readonly<Record<string, string>>, context: ResourceReadContext): Promise<readonly ResourceContents[]>;
 }
 

@@ -1,0 +1,45 @@
+# Keyway: the two commands are `make run` and `make test`; everything else is a step they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
+
+.PHONY: help install build build-tests run lint test unit conformance clean
+
+help:
+	@echo "make run          install, build and start Keyway on 127.0.0.1:8080 (embedded defaults)"
+	@echo "make test         install, build, lint, run the whole suite under c8, then the MCP conformance suite"
+	@echo "make conformance  run only the official MCP conformance suite against Keyway"
+	@echo "make clean        remove build output"
+
+# Reinstall only when the manifest or lockfile changed.
+node_modules/.keyway-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.keyway-installed
+
+build: install
+	rm -rf dist
+	npx tsc -p tsconfig.build.json
+
+# Tests compile src and test together into .build (Node 20 cannot strip types; tsx drops decorator metadata).
+build-tests: install
+	rm -rf .build
+	npx tsc -p tsconfig.json
+
+run: build
+	node dist/main.js
+
+lint: install
+	npx eslint .
+
+unit: build-tests
+	npx c8 node --test $(NODE_TEST_FLAGS) .build/test/
+
+conformance: build-tests
+	tools/conformance/run.sh
+
+test: build lint unit conformance
+
+clean:
+	rm -rf dist .build coverage

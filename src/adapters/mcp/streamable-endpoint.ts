@@ -1,0 +1,159 @@
+import { createMcpHandler, isLegacyRequest, type McpHttpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import type { Logger } from '../../domain/ports/logger.js';
+import { ANONYMOUS } from '../../domain/principal.js';
+import { BodyError, mediaType, parseJson, readBody } from '../http/body.js';
+import type { Lifecycle } from '../http/lifecycle.js';
+import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
+import type { Handler, HttpContext } from '../http/types.js';
+import { toAuthInfo } from './auth-info.js';
+import { toWebHeaders, toWebRequest, writeWebResponse } from './fetch-bridge.js';
+import { normaliseAccept, reconcileVersion } from './request-shape.js';
+import type { SessionHandlers } from './streamable-sessions.js';
+
+/**
+ * `/mcp` (and `POST /sse`): Streamable HTTP for every era on one URL.
+ * - 2026-07-28 requests (a `_meta` protocol-version claim) go to the SDK's stateless handler.
+ * - 2025 requests (`initialize`-based) are served statelessly by the same handler, or, in sessions
+ *   mode, by per-session transports ({@link SessionHandlers}).
+ * - A `GET` with neither `Mcp-Session-Id` nor `MCP-Protocol-Version` that accepts SSE is a
+ *   2024-11-05 client: it gets a legacy SSE stream. Any other stateless `GET` is 405 with `Allow`.
+ * @see MCP 2025-11-25 basic/transports, MCP 2026-07-28 basic/transports, DESIGN.md "One URL, every era"
+ */
+export interface StreamableEndpointOptions {
+  readonly factory: McpServerFactory;
+  /** Present in sessions mode only. */
+  readonly sessions?: SessionHandlers;
+  /** Opens a 2024-11-05 SSE stream (the legacy transport's `GET /sse`). */
+  readonly openLegacyStream: Handler;
+  readonly lifecycle: Lifecycle;
+  readonly maxBodyBytes: number;
+  readonly heartbeatMs: number;
+  readonly publicUrl: URL;
+  readonly logger: Logger;
+}
+
+export interface StreamableEndpoint {
+  readonly post: Handler;
+  readonly get: Handler;
+  readonly delete: Handler;
+  close(): Promise<void>;
+}
+
+/** The parts of a POST that every leg needs once it has been read and checked. */
+export interface ParsedPost {
+  readonly request: Request;
+  readonly body: unknown;
+}
+
+const STATELESS_ALLOW = 'POST';
+
+function bodyFailure(ctx: HttpContext, error: BodyError): void {
+  switch (error.code) {
+    case 'too_large':
+      sendJsonRpcError(ctx.res, 413, JSONRPC.serverError, 'Request body too large', { Connection: 'close' });
+      return;
+    case 'invalid_json':
+    case 'invalid_utf8':
+      sendJsonRpcError(ctx.res, 400, JSONRPC.parseError, 'Parse error: the body is not valid JSON');
+      return;
+    default:
+      sendJsonRpcError(ctx.res, 400, JSONRPC.serverError, 'The request body could not be read');
+  }
+}
+
+/** Reads, checks and reshapes a POST; answers the client itself and returns `undefined` on failure. */
+async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): Promise<ParsedPost | undefined> {
+  if (mediaType(ctx.req) !== 'application/json') {
+    sendJsonRpcError(ctx.res, 415, JSONRPC.serverError, 'Unsupported Media Type: Content-Type must be application/json');
+    return undefined;
+  }
+  const accept = normaliseAccept(ctx.req.headers.accept);
+  if (accept === undefined) {
+    sendJsonRpcError(ctx.res, 406, JSONRPC.serverError, 'Not Acceptable: accept application/json and text/event-stream');
+    return undefined;
+  }
+  let bytes: Buffer;
+  let body: unknown;
+  try {
+    bytes = await readBody(ctx.req, options.maxBodyBytes);
+    body = parseJson(bytes);
+  } catch (error) {
+    if (error instanceof BodyError) {
+      bodyFailure(ctx, error);
+      return undefined;
+    }
+    throw error;
+  }
+  const version = reconcileVersion(ctx.req.headers, body);
+  if (version.mismatch !== undefined) ctx.logger.warn('mcp.version_mismatch_served_per_meta', version.mismatch);
+  const overrides: Record<string, string> = { accept };
+  if (version.header !== undefined) overrides['mcp-protocol-version'] = version.header;
+  const request = toWebRequest({
+    method: 'POST',
+    url: ctx.url,
+    headers: toWebHeaders(ctx.req.headers, overrides),
+    body: bytes,
+    signal: ctx.signal,
+  });
+  return { request, body };
+}
+
+export function createStreamableEndpoint(options: StreamableEndpointOptions): StreamableEndpoint {
+  const handler: McpHttpHandler = createMcpHandler(options.factory, {
+    legacy: 'stateless',
+    responseMode: 'auto',
+    keepAliveMs: options.heartbeatMs,
+    maxRequestBodySize: options.maxBodyBytes,
+    onerror: (error) => options.logger.debug('mcp.handler_error', { error: error.message }),
+  });
+  const sessions = options.sessions;
+
+  const post: Handler = async (ctx) => {
+    const parsed = await readPost(ctx, options);
+    if (parsed === undefined) return;
+    const authInfo = toAuthInfo(ctx.principal ?? ANONYMOUS);
+    if (sessions !== undefined && (await isLegacyRequest(parsed.request, parsed.body, { maxRequestBodySize: options.maxBodyBytes }))) {
+      await sessions.post(ctx, parsed);
+      return;
+    }
+    const response = await handler.fetch(parsed.request, { authInfo, parsedBody: parsed.body });
+    await writeWebResponse(ctx.res, response);
+  };
+
+  const get: Handler = async (ctx) => {
+    const sessionId = ctx.req.headers['mcp-session-id'];
+    const version = ctx.req.headers['mcp-protocol-version'];
+    const acceptsSse = (ctx.req.headers.accept ?? '').toLowerCase().includes('text/event-stream');
+    if (sessionId === undefined && version === undefined && acceptsSse) {
+      await options.openLegacyStream(ctx);
+      return;
+    }
+    if (sessions !== undefined) {
+      await sessions.get(ctx);
+      return;
+    }
+    sendJsonRpcError(ctx.res, 405, JSONRPC.serverError, 'Method not allowed: this endpoint is stateless; POST requests', {
+      Allow: STATELESS_ALLOW,
+    });
+  };
+
+  const remove: Handler = async (ctx) => {
+    if (sessions !== undefined) {
+      await sessions.delete(ctx);
+      return;
+    }
+    sendJsonRpcError(ctx.res, 405, JSONRPC.serverError, 'Method not allowed: this endpoint keeps no sessions', {
+      Allow: STATELESS_ALLOW,
+    });
+  };
+
+  return {
+    post,
+    get,
+    delete: remove,
+    async close() {
+      await handler.close();
+      await sessions?.close();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import 'reflect-metadata';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { createGuards } from '../adapters/http/guards.js';
+import { healthRoutes } from '../adapters/http/health.js';
+import { createLifecycle } from '../adapters/http/lifecycle.js';
+import { createPipeline } from '../adapters/http/pipeline.js';
+import { createRouter, routes } from '../adapters/http/router.js';
+import { startHttpServer, type RunningServer } from '../adapters/http/server.js';
+import type { Gate, Route } from '../adapters/http/types.js';
+import { createJsonLogger } from '../adapters/logging/json-logger.js';
+import { loadPacks } from '../adapters/mcp/pack-loader.js';
+import { createServerFactory } from '../adapters/mcp/server-factory.js';
+import { createStreamableEndpoint } from '../adapters/mcp/streamable-endpoint.js';
+import { createSessionHandlers } from '../adapters/mcp/streamable-sessions.js';
+import { createSseEndpoint } from '../adapters/sse/sse-endpoint.js';
+import { createSystemClock } from '../adapters/system/clock.js';
+import { createCryptoRandom } from '../adapters/system/random.js';
+import { ANONYMOUS } from '../domain/principal.js';
+import { createSessionRegistry } from '../domain/sessions/registry.js';
+import { diagnosticsPack } from '../domain/tools/diagnostics/pack.js';
+import type { Pack } from '../domain/tools/pack.js';
+import type { Config } from './config.js';
+import { TOKENS } from './tokens.js';
+
+/** Built-in packs `KEYWAY_PACKS` may name; anything else is loaded as a module path. */
+export const BUILTIN_PACKS: Readonly<Record<string, Pack>> = Object.freeze({ diagnostics: diagnosticsPack });
+
+/** Keyway's name and version as MCP `serverInfo`. */
+export const SERVER_INFO = Object.freeze({ name: 'keyway', version: '0.1.0' });
+
+/** The `retry:` hint (ms) a client gets when the server closes its stream (shutdown, reaping). */
+const RETRY_MS = 2000;
+
+/** Until the authorization server exists, every caller acts as the anonymous principal. */
+const openGate: Gate = async () => ANONYMOUS;
+
+export interface KeywayApp {
+  readonly container: DependencyContainer;
+  /** Binds the listener; resolves once it accepts connections. */
+  start(): Promise<RunningServer>;
+}
+
+/**
+ * The composition root: the only place that names concrete adapters. Every dependency is a
+ * factory registration in a child container, so tests can build as many apps as they like.
+ */
+export async function createApp(config: Config, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<KeywayApp> {
+  const c = rootContainer.createChildContainer();
+  const packs = await loadPacks(config.packs, BUILTIN_PACKS);
+  c.register(TOKENS.config, { useValue: config });
+  c.register(TOKENS.packs, { useValue: packs });
+  c.register(TOKENS.logger, { useValue: createJsonLogger(config.logLevel, write) });
+  c.register(TOKENS.clock, { useValue: createSystemClock() });
+  c.register(TOKENS.random, { useValue: createCryptoRandom() });
+  c.register(TOKENS.lifecycle, { useValue: createLifecycle() });
+  c.register(TOKENS.gate, { useValue: openGate });
+  c.register(TOKENS.sessions, {
+    useFactory: instanceCachingFactory((d) =>
+      createSessionRegistry(
+        { idleSeconds: config.sessionIdleSeconds, maxSessions: config.maxSessions, maxPerOwner: config.maxSessionsPerUser },
+        d.resolve(TOKENS.clock),
+        d.resolve(TOKENS.random),
+      ),
+    ),
+  });
+  c.register(TOKENS.serverFactory, {
+    useFactory: instanceCachingFactory((d) =>
+      createServerFactory({ packs: d.resolve(TOKENS.packs), ...SERVER_INFO, logger: d.resolve(TOKENS.logger) }),
+    ),
+  });
+  c.register(TOKENS.mcpEndpoints, { useFactory: instanceCachingFactory((d) => mcpEndpoints(d, config)) });
+  return { container: c, start: () => start(c, config) };
+}
+
+export interface McpEndpoints {
+  readonly routes: readonly Route[];
+  close(): Promise<void>;
+}
+
+function mcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
+  const logger = d.resolve(TOKENS.logger);
+  const lifecycle = d.resolve(TOKENS.lifecycle);
+  const sessions = d.resolve(TOKENS.sessions);
+  const factory = d.resolve(TOKENS.serverFactory);
+  const sse = createSseEndpoint({
+    factory,
+    sessions,
+    lifecycle,
+    heartbeatMs: config.sseHeartbeatMs,
+    maxBufferBytes: config.sseMaxBufferBytes,
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+  });
+  const sessionHandlers = config.mcpSessions
+    ? createSessionHandlers({
+        factory,
+        registry: sessions,
+        lifecycle,
+        heartbeatMs: config.sseHeartbeatMs,
+        maxBodyBytes: config.maxBodyBytes,
+        events: { maxEvents: 1000, maxBytes: 4 * 1024 * 1024, maxAgeMs: 5 * 60 * 1000 },
+        retryMs: RETRY_MS,
+        logger,
+      })
+    : undefined;
+  const streamable = createStreamableEndpoint({
+    factory,
+    ...(sessionHandlers === undefined ? {} : { sessions: sessionHandlers }),
+    openLegacyStream: sse.open,
+    lifecycle,
+    maxBodyBytes: config.maxBodyBytes,
+    heartbeatMs: config.sseHeartbeatMs,
+    publicUrl: config.publicUrl,
+    logger,
+  });
+  return {
+    routes: [
+      ...routes('POST', ['/mcp', '/mcp/', '/sse', '/sse/'], streamable.post, true),
+      ...routes('GET', ['/mcp', '/mcp/'], streamable.get, true),
+      ...routes('DELETE', ['/mcp', '/mcp/'], streamable.delete, true),
+      ...routes('GET', ['/sse', '/sse/'], sse.open, true),
+      ...routes('POST', ['/messages'], sse.message, true),
+    ],
+    async close() {
+      await streamable.close();
+      await sse.close();
+    },
+  };
+}
+
+async function start(d: DependencyContainer, config: Config): Promise<RunningServer> {
+  const logger = d.resolve(TOKENS.logger);
+  const lifecycle = d.resolve(TOKENS.lifecycle);
+  const sessions = d.resolve(TOKENS.sessions);
+  const endpoints = d.resolve(TOKENS.mcpEndpoints);
+  const router = createRouter([...healthRoutes(lifecycle), ...endpoints.routes]);
+  const pipeline = createPipeline({
+    router,
+    guards: createGuards({ publicUrl: config.publicUrl, extraOrigins: config.allowedOrigins }),
+    gate: d.resolve(TOKENS.gate),
+    logger,
+    publicUrl: config.publicUrl,
+  });
+  const running = await startHttpServer(pipeline, {
+    host: config.host,
+    port: config.port,
+    timeouts: {
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
+    shutdownGraceMs: config.shutdownGraceMs,
+    lifecycle,
+    logger,
+  });
+  const reaper = setInterval(() => sessions.reap(), Math.min(config.sessionIdleSeconds * 250, 60_000));
+  reaper.unref();
+  return {
+    ...running,
+    async stop() {
+      clearInterval(reaper);
+      const clean = await running.stop();
+      await endpoints.close();
+      return clean;
+    },
+  };
+}
