@@ -105,6 +105,7 @@ function mcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
     : undefined;
   const streamable = createStreamableEndpoint({
     factory,
+    bus: factory.bus,
     ...(sessionHandlers === undefined ? {} : { sessions: sessionHandlers }),
     openLegacyStream: sse.open,
     lifecycle,

@@ -1,6 +1,6 @@
 import type { InjectionToken } from 'tsyringe';
-import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { Lifecycle } from '../adapters/http/lifecycle.js';
+import type { PackServerFactory } from '../adapters/mcp/server-factory.js';
 import type { Gate } from '../adapters/http/types.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
@@ -22,7 +22,7 @@ export const TOKENS = {
   sessions: Symbol('SessionRegistry') as InjectionToken<SessionRegistry>,
   lifecycle: Symbol('Lifecycle') as InjectionToken<Lifecycle>,
   packs: Symbol('Packs') as InjectionToken<readonly Pack[]>,
-  serverFactory: Symbol('McpServerFactory') as InjectionToken<McpServerFactory>,
+  serverFactory: Symbol('McpServerFactory') as InjectionToken<PackServerFactory>,
   gate: Symbol('Gate') as InjectionToken<Gate>,
   mcpEndpoints: Symbol('McpEndpoints') as InjectionToken<McpEndpoints>,
 } as const;

@@ -1,4 +1,4 @@
-import { fromJsonSchema, ResourceTemplate, type ServerCapabilities, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { fromJsonSchema, ResourceTemplate, type ServerCapabilities, type StandardSchemaWithJSON, type ToolAnnotations } from '@modelcontextprotocol/server';
 import type { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { DomainError } from '../../domain/errors.js';
 import type {
@@ -16,31 +16,50 @@ import type {
  * Building these per request is a known cost centre (DESIGN.md "Cost centres"), and resolving name
  * clashes here makes a bad pack set fail at start-up rather than on the first request.
  */
+/** What `McpServer.registerTool` takes as its config, built once and shared by every server. */
+export interface ToolConfig {
+  readonly title?: string;
+  readonly description: string;
+  readonly inputSchema: StandardSchemaWithJSON<Record<string, unknown>>;
+  readonly outputSchema?: StandardSchemaWithJSON<Record<string, unknown>>;
+  readonly annotations?: ToolAnnotations;
+}
+
 export interface CompiledTool {
   readonly pack: string;
   readonly definition: ToolDefinition;
-  readonly inputSchema: StandardSchemaWithJSON<Record<string, unknown>>;
-  readonly outputSchema?: StandardSchemaWithJSON<Record<string, unknown>>;
+  readonly config: ToolConfig;
 }
+
+/** The listing metadata of a resource or template (`title`, `description`, `mimeType`). */
+export type ResourceMetadata = Readonly<Record<string, string>>;
 
 export interface CompiledResource {
   readonly pack: string;
   readonly definition: ResourceDefinition;
   /** The URI as the SDK looks it up (`new URL(uri).href`). */
   readonly uri: string;
+  readonly metadata: ResourceMetadata;
 }
 
 export interface CompiledTemplate {
   readonly pack: string;
   readonly definition: ResourceTemplateDefinition;
   readonly template: ResourceTemplate;
+  readonly metadata: ResourceMetadata;
+}
+
+export interface PromptConfig {
+  readonly title?: string;
+  readonly description?: string;
+  /** Absent when the prompt takes no arguments (the SDK then calls it with the context only). */
+  readonly argsSchema?: StandardSchemaWithJSON<Record<string, string>>;
 }
 
 export interface CompiledPrompt {
   readonly pack: string;
   readonly definition: PromptDefinition;
-  /** Absent when the prompt takes no arguments (the SDK then calls it with the context only). */
-  readonly argsSchema?: StandardSchemaWithJSON<Record<string, string>>;
+  readonly config: PromptConfig;
 }
 
 export interface PackCatalog {
@@ -70,7 +89,7 @@ function createNameRegistry(): (kind: Kind, name: string, pack: string) => void 
   };
 }
 
-function compileSchema<T>(schema: JsonSchemaObject, validator: AjvJsonSchemaValidator, where: string): StandardSchemaWithJSON<T> {
+function compileSchema<T = Record<string, unknown>>(schema: JsonSchemaObject, validator: AjvJsonSchemaValidator, where: string): StandardSchemaWithJSON<T> {
   try {
     return fromJsonSchema<T>(schema, validator);
   } catch (error) {
@@ -81,10 +100,14 @@ function compileSchema<T>(schema: JsonSchemaObject, validator: AjvJsonSchemaVali
 
 function compileTool(pack: string, tool: ToolDefinition, validator: AjvJsonSchemaValidator): CompiledTool {
   const where = `pack "${pack}", tool "${tool.name}"`;
-  const inputSchema = compileSchema<Record<string, unknown>>(tool.inputSchema, validator, `${where}, inputSchema`);
-  if (tool.outputSchema === undefined) return { pack, definition: tool, inputSchema };
-  const outputSchema = compileSchema<Record<string, unknown>>(tool.outputSchema, validator, `${where}, outputSchema`);
-  return { pack, definition: tool, inputSchema, outputSchema };
+  const config: ToolConfig = {
+    ...(tool.title === undefined ? {} : { title: tool.title }),
+    description: tool.description,
+    inputSchema: compileSchema(tool.inputSchema, validator, `${where}, inputSchema`),
+    ...(tool.outputSchema === undefined ? {} : { outputSchema: compileSchema(tool.outputSchema, validator, `${where}, outputSchema`) }),
+    ...(tool.annotations === undefined ? {} : { annotations: { ...tool.annotations } }),
+  };
+  return { pack, definition: tool, config };
 }
 
 /**
@@ -92,15 +115,32 @@ function compileTool(pack: string, tool: ToolDefinition, validator: AjvJsonSchem
  * against) an object schema, so the argument list becomes one.
  * @see MCP 2025-11-25 server/prompts "Getting a Prompt"
  */
-function compilePrompt(pack: string, prompt: PromptDefinition, validator: AjvJsonSchemaValidator): CompiledPrompt {
+function argumentsSchema(prompt: PromptDefinition): JsonSchemaObject | undefined {
   const args = prompt.arguments ?? [];
-  if (args.length === 0) return { pack, definition: prompt };
+  if (args.length === 0) return undefined;
   const properties = Object.fromEntries(
     args.map((arg) => [arg.name, arg.description === undefined ? { type: 'string' } : { type: 'string', description: arg.description }]),
   );
   const required = args.filter((arg) => arg.required === true).map((arg) => arg.name);
-  const schema: JsonSchemaObject = { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
-  return { pack, definition: prompt, argsSchema: compileSchema<Record<string, string>>(schema, validator, `pack "${pack}", prompt "${prompt.name}"`) };
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
+}
+
+function compilePrompt(pack: string, prompt: PromptDefinition, validator: AjvJsonSchemaValidator): CompiledPrompt {
+  const schema = argumentsSchema(prompt);
+  const config: PromptConfig = {
+    ...(prompt.title === undefined ? {} : { title: prompt.title }),
+    ...(prompt.description === undefined ? {} : { description: prompt.description }),
+    ...(schema === undefined ? {} : { argsSchema: compileSchema<Record<string, string>>(schema, validator, `pack "${pack}", prompt "${prompt.name}"`) }),
+  };
+  return { pack, definition: prompt, config };
+}
+
+function metadataOf(definition: { title?: string; description?: string; mimeType?: string }): ResourceMetadata {
+  const metadata: Record<string, string> = {};
+  if (definition.title !== undefined) metadata['title'] = definition.title;
+  if (definition.description !== undefined) metadata['description'] = definition.description;
+  if (definition.mimeType !== undefined) metadata['mimeType'] = definition.mimeType;
+  return metadata;
 }
 
 function normaliseUri(pack: string, uri: string): string {
@@ -138,11 +178,12 @@ export function compilePacks(packs: readonly Pack[], validator: AjvJsonSchemaVal
     for (const resource of pack.resources ?? []) {
       const uri = normaliseUri(pack.name, resource.uri);
       claim('resource', uri, pack.name);
-      resources.push({ pack: pack.name, definition: resource, uri });
+      resources.push({ pack: pack.name, definition: resource, uri, metadata: metadataOf(resource) });
     }
     for (const template of pack.resourceTemplates ?? []) {
       claim('resource template', template.name, pack.name);
-      templates.push({ pack: pack.name, definition: template, template: new ResourceTemplate(template.uriTemplate, { list: undefined }) });
+      const uriTemplate = new ResourceTemplate(template.uriTemplate, { list: undefined });
+      templates.push({ pack: pack.name, definition: template, template: uriTemplate, metadata: metadataOf(template) });
     }
     for (const prompt of pack.prompts ?? []) {
       claim('prompt', prompt.name, pack.name);

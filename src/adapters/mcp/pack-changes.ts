@@ -73,8 +73,10 @@ function serveSubscriptions(server: McpServer, catalog: PackCatalog, subscribed:
  */
 function forwardWhenInitialized(server: McpServer, bus: ServerEventBus, subscribed: ReadonlySet<string>, logger: Logger): void {
   const inner = server.server;
+  let forwarding = false;
   inner.oninitialized = () => {
-    if (inner.transport?.sessionId === undefined) return;
+    if (forwarding || inner.transport?.sessionId === undefined) return;
+    forwarding = true;
     const unsubscribe = bus.subscribe((event) => {
       deliver(server, subscribed, event).catch((error: unknown) =>
         logger.debug('mcp.change_not_delivered', { kind: event.kind, error: error instanceof Error ? error.message : String(error) }),

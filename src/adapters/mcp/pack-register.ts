@@ -36,17 +36,7 @@ function registerTool(server: McpServer, tool: CompiledTool, unit: ServingUnit, 
       return failedTool(deps.logger, tool.pack, definition.name, error);
     }
   };
-  server.registerTool(
-    definition.name,
-    {
-      ...(definition.title === undefined ? {} : { title: definition.title }),
-      description: definition.description,
-      inputSchema: tool.inputSchema,
-      ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema }),
-      ...(definition.annotations === undefined ? {} : { annotations: { ...definition.annotations } }),
-    },
-    handler,
-  );
+  server.registerTool(definition.name, tool.config, handler);
 }
 
 /**
@@ -58,17 +48,9 @@ function readResult(uri: string, contents: readonly ResourceContents[]): ReadRes
   return { contents: contents.map((item) => ({ ...item })) };
 }
 
-function metadataOf(definition: { title?: string; description?: string; mimeType?: string }): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  if (definition.title !== undefined) metadata['title'] = definition.title;
-  if (definition.description !== undefined) metadata['description'] = definition.description;
-  if (definition.mimeType !== undefined) metadata['mimeType'] = definition.mimeType;
-  return metadata;
-}
-
 function registerResource(server: McpServer, resource: CompiledResource, deps: RegistrationDeps): void {
   const { definition } = resource;
-  server.registerResource(definition.name, resource.uri, metadataOf(definition), async (uri, ctx) => {
+  server.registerResource(definition.name, resource.uri, resource.metadata, async (uri, ctx) => {
     let contents: readonly ResourceContents[];
     try {
       contents = await definition.read(uri.href, readContext(ctx));
@@ -86,7 +68,7 @@ function flatten(variables: Variables): Record<string, string> {
 
 function registerTemplate(server: McpServer, template: CompiledTemplate, deps: RegistrationDeps): void {
   const { definition } = template;
-  server.registerResource(definition.name, template.template, metadataOf(definition), async (uri, variables, ctx) => {
+  server.registerResource(definition.name, template.template, template.metadata, async (uri, variables, ctx) => {
     let contents: readonly ResourceContents[];
     try {
       contents = await definition.read(uri.href, flatten(variables), readContext(ctx));
@@ -110,12 +92,9 @@ function registerPrompt(server: McpServer, prompt: CompiledPrompt, unit: Serving
     if (isInputRequired(outcome)) return deps.seal.toInputRequired(outcome, definition.name, ctx);
     return toGetPromptResult(outcome);
   };
-  const config = {
-    ...(definition.title === undefined ? {} : { title: definition.title }),
-    ...(definition.description === undefined ? {} : { description: definition.description }),
-  };
-  if (prompt.argsSchema === undefined) server.registerPrompt(definition.name, config, (ctx: ServerContext) => render({}, ctx));
-  else server.registerPrompt(definition.name, { ...config, argsSchema: prompt.argsSchema }, (args, ctx) => render(args, ctx));
+  const { argsSchema, ...config } = prompt.config;
+  if (argsSchema === undefined) server.registerPrompt(definition.name, config, (ctx: ServerContext) => render({}, ctx));
+  else server.registerPrompt(definition.name, prompt.config, (args: Record<string, string>, ctx: ServerContext) => render(args, ctx));
 }
 
 /** At most 100 values per answer. @see MCP 2025-11-25 server/utilities/completion */

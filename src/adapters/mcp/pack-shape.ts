@@ -1,12 +1,12 @@
-import type { Pack } from '../../domain/tools/pack.js';
-
 /**
  * Structural checks for a pack that arrives from a module, where the compiler could not check it.
  * Each check names the first thing that is wrong, in terms a pack author can find in their file.
  */
-type Record_ = Readonly<Record<string, unknown>>;
 
-const isRecord = (value: unknown): value is Record_ => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object read from an untyped module. */
+type Fields = Readonly<Record<string, unknown>>;
+
+const isRecord = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isName = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const optional = (value: unknown, check: (v: unknown) => boolean): boolean => value === undefined || check(value);
@@ -20,7 +20,7 @@ function label(kind: string, index: number, item: unknown): string {
   return `${kind}[${index}]${name}`;
 }
 
-function toolProblem(tool: Record_): string | undefined {
+function toolProblem(tool: Fields): string | undefined {
   if (!isName(tool['name'])) return 'has no name';
   if (!isString(tool['description'])) return 'has no description';
   if (!isObjectSchema(tool['inputSchema'])) return 'needs an inputSchema whose type is "object"';
@@ -33,14 +33,14 @@ function parsesAsUri(value: unknown): boolean {
   return typeof value === 'string' && URL.canParse(value);
 }
 
-function resourceProblem(resource: Record_): string | undefined {
+function resourceProblem(resource: Fields): string | undefined {
   if (!isName(resource['name'])) return 'has no name';
   if (!parsesAsUri(resource['uri'])) return 'needs a uri that parses as a URI';
   if (!isFunction(resource['read'])) return 'has no read function';
   return undefined;
 }
 
-function templateProblem(template: Record_): string | undefined {
+function templateProblem(template: Fields): string | undefined {
   if (!isName(template['name'])) return 'has no name';
   if (!isName(template['uriTemplate'])) return 'has no uriTemplate';
   if (!isFunction(template['read'])) return 'has no read function';
@@ -48,7 +48,7 @@ function templateProblem(template: Record_): string | undefined {
   return undefined;
 }
 
-function promptProblem(prompt: Record_): string | undefined {
+function promptProblem(prompt: Fields): string | undefined {
   if (!isName(prompt['name'])) return 'has no name';
   if (!isFunction(prompt['get'])) return 'has no get function';
   if (!optional(prompt['complete'], isFunction)) return 'has a complete that is not a function';
@@ -59,7 +59,7 @@ function promptProblem(prompt: Record_): string | undefined {
   return undefined;
 }
 
-function listProblem(pack: Record_, kind: string, check: (item: Record_) => string | undefined): string | undefined {
+function listProblem(pack: Fields, kind: string, check: (item: Fields) => string | undefined): string | undefined {
   const list = pack[kind];
   if (list === undefined) return undefined;
   if (!Array.isArray(list)) return `${kind} is not an array`;
@@ -70,7 +70,7 @@ function listProblem(pack: Record_, kind: string, check: (item: Record_) => stri
   return undefined;
 }
 
-/** The first structural problem of a would-be {@link Pack}, or `undefined` when it is one. */
+/** The first structural problem of a would-be `Pack`, or `undefined` when it is one. */
 export function packProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return 'the export is not an object';
   if (!isName(value['name'])) return 'the pack has no name';
@@ -80,8 +80,4 @@ export function packProblem(value: unknown): string | undefined {
     listProblem(value, 'resourceTemplates', templateProblem) ??
     listProblem(value, 'prompts', promptProblem)
   );
-}
-
-export function isPack(value: unknown): value is Pack {
-  return packProblem(value) === undefined;
 }

@@ -1,4 +1,10 @@
-import { createMcpHandler, isLegacyRequest, type McpHttpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  type McpHttpHandler,
+  type McpServerFactory,
+  type ServerEventBus,
+} from '@modelcontextprotocol/server';
 import type { Logger } from '../../domain/ports/logger.js';
 import { ANONYMOUS } from '../../domain/principal.js';
 import { BodyError, mediaType, parseJson, readBody } from '../http/body.js';
@@ -21,6 +27,8 @@ import type { SessionHandlers } from './streamable-sessions.js';
  */
 export interface StreamableEndpointOptions {
   readonly factory: McpServerFactory;
+  /** The bus the packs announce changes on, so 2026-07-28 `subscriptions/listen` streams hear them. */
+  readonly bus?: ServerEventBus;
   /** Present in sessions mode only. */
   readonly sessions?: SessionHandlers;
   /** Opens a 2024-11-05 SSE stream (the legacy transport's `GET /sse`). */
@@ -104,6 +112,7 @@ export function createStreamableEndpoint(options: StreamableEndpointOptions): St
     responseMode: 'auto',
     keepAliveMs: options.heartbeatMs,
     maxRequestBodySize: options.maxBodyBytes,
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
     onerror: (error) => options.logger.debug('mcp.handler_error', { error: error.message }),
   });
   const sessions = options.sessions;

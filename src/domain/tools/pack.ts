@@ -41,6 +41,7 @@ export interface InputRequest {
 export interface InputRequiredResult {
   readonly inputRequired: {
     readonly inputRequests: Readonly<Record<string, InputRequest>>;
+    /** JSON-serialisable. Signed, not encrypted: the client can read it, so never put a secret in it. */
     readonly requestState?: unknown;
   };
 }
