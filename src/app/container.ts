@@ -11,6 +11,7 @@ import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { loadPacks } from '../adapters/mcp/pack-loader.js';
 import { createServerFactory } from '../adapters/mcp/server-factory.js';
 import { createStreamableEndpoint } from '../adapters/mcp/streamable-endpoint.js';
+import { createStatelessLegacy } from '../adapters/mcp/stateless-legacy.js';
 import { createSessionHandlers } from '../adapters/mcp/streamable-sessions.js';
 import { createSseEndpoint } from '../adapters/sse/sse-endpoint.js';
 import { createSystemClock } from '../adapters/system/clock.js';
@@ -103,9 +104,13 @@ function mcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
         logger,
       })
     : undefined;
+  const legacy =
+    sessionHandlers ??
+    createStatelessLegacy({ factory, random: d.resolve(TOKENS.random), heartbeatMs: config.sseHeartbeatMs, maxBodyBytes: config.maxBodyBytes, logger });
   const streamable = createStreamableEndpoint({
     factory,
     bus: factory.bus,
+    legacy,
     ...(sessionHandlers === undefined ? {} : { sessions: sessionHandlers }),
     openLegacyStream: sse.open,
     lifecycle,

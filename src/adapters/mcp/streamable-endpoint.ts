@@ -16,11 +16,16 @@ import { toWebHeaders, toWebRequest, writeWebResponse } from './fetch-bridge.js'
 import { normaliseAccept, reconcileVersion } from './request-shape.js';
 import type { SessionHandlers } from './streamable-sessions.js';
 
+/** Serves a 2025-era POST: statelessly, or on a session. */
+export interface LegacyLeg {
+  post(ctx: HttpContext, parsed: ParsedPost): Promise<void>;
+}
+
 /**
  * `/mcp` (and `POST /sse`): Streamable HTTP for every era on one URL.
  * - 2026-07-28 requests (a `_meta` protocol-version claim) go to the SDK's stateless handler.
- * - 2025 requests (`initialize`-based) are served statelessly by the same handler, or, in sessions
- *   mode, by per-session transports ({@link SessionHandlers}).
+ * - 2025 requests (`initialize`-based) go to the legacy leg: stateless serving that can still route
+ *   answers to server-to-client requests, or, in sessions mode, per-session transports.
  * - A `GET` with neither `Mcp-Session-Id` nor `MCP-Protocol-Version` that accepts SSE is a
  *   2024-11-05 client: it gets a legacy SSE stream. Any other stateless `GET` is 405 with `Allow`.
  * @see MCP 2025-11-25 basic/transports, MCP 2026-07-28 basic/transports, DESIGN.md "One URL, every era"
@@ -29,7 +34,9 @@ export interface StreamableEndpointOptions {
   readonly factory: McpServerFactory;
   /** The bus the packs announce changes on, so 2026-07-28 `subscriptions/listen` streams hear them. */
   readonly bus?: ServerEventBus;
-  /** Present in sessions mode only. */
+  /** Serves 2025-era POSTs (the session handlers in sessions mode). */
+  readonly legacy: LegacyLeg;
+  /** Present in sessions mode only: serves GET and DELETE on a session. */
   readonly sessions?: SessionHandlers;
   /** Opens a 2024-11-05 SSE stream (the legacy transport's `GET /sse`). */
   readonly openLegacyStream: Handler;
@@ -108,7 +115,8 @@ async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): P
 
 export function createStreamableEndpoint(options: StreamableEndpointOptions): StreamableEndpoint {
   const handler: McpHttpHandler = createMcpHandler(options.factory, {
-    legacy: 'stateless',
+    // 2025 traffic never reaches this handler: Keyway routes it to its own legacy leg.
+    legacy: 'reject',
     responseMode: 'auto',
     keepAliveMs: options.heartbeatMs,
     maxRequestBodySize: options.maxBodyBytes,
@@ -120,11 +128,11 @@ export function createStreamableEndpoint(options: StreamableEndpointOptions): St
   const post: Handler = async (ctx) => {
     const parsed = await readPost(ctx, options);
     if (parsed === undefined) return;
-    const authInfo = toAuthInfo(ctx.principal ?? ANONYMOUS);
-    if (sessions !== undefined && (await isLegacyRequest(parsed.request, parsed.body, { maxRequestBodySize: options.maxBodyBytes }))) {
-      await sessions.post(ctx, parsed);
+    if (await isLegacyRequest(parsed.request, parsed.body, { maxRequestBodySize: options.maxBodyBytes })) {
+      await options.legacy.post(ctx, parsed);
       return;
     }
+    const authInfo = toAuthInfo(ctx.principal ?? ANONYMOUS);
     const response = await handler.fetch(parsed.request, { authInfo, parsedBody: parsed.body });
     await writeWebResponse(ctx.res, response);
   };

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startKeyway } from '../support/keyway.js';
+
+/**
+ * Server-to-client requests during a tool call (elicitation here) in the default stateless mode:
+ * the request goes out on the call's own stream and the client's answer, POSTed separately, reaches
+ * the call that is waiting for it — even when concurrent calls use the same JSON-RPC ids (I7).
+ */
+const PACK = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/conformance-pack.js');
+
+function v2Client(name: string): ClientV2 {
+  const client = new ClientV2({ name, version: '1' }, { supportedProtocolVersions: ['2025-11-25'], capabilities: { elicitation: {} } });
+  client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { username: name, email: `${name}@example.com` } }));
+  return client;
+}
+
+const answerOf = (result: object): string => ((result as { content?: Array<{ text: string }> }).content ?? [])[0]?.text ?? '';
+
+test('stateless 2025: concurrent elicitations each reach their own waiting call', async (t) => {
+  const { origin } = await startKeyway(t, { KEYWAY_PACKS: PACK });
+  const clients = ['alice', 'bob', 'carol'].map(v2Client);
+  await Promise.all(clients.map((client) => client.connect(new HttpV2(new URL('/mcp', origin)))));
+  t.after(() => Promise.all(clients.map((client) => client.close())));
+  const results = await Promise.all(clients.map((client) => client.callTool({ name: 'test_elicitation', arguments: { message: 'Who are you?' } })));
+  assert.deepEqual(results.map(answerOf), [
+    'User response: action=accept, content={"username":"alice","email":"alice@example.com"}',
+    'User response: action=accept, content={"username":"bob","email":"bob@example.com"}',
+    'User response: action=accept, content={"username":"carol","email":"carol@example.com"}',
+  ]);
+});
+
+test('stateless 2025: the v1 client answers an elicitation through POST /sse', async (t) => {
+  const { origin } = await startKeyway(t, { KEYWAY_PACKS: PACK });
+  const client = new ClientV1({ name: 'v1', version: '1' }, { capabilities: { elicitation: {} } });
+  client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
+  await client.connect(new HttpV1(new URL('/sse', origin)));
+  t.after(() => client.close());
+  const result = await client.callTool({ name: 'test_elicitation', arguments: { message: 'Go?' } });
+  assert.equal(answerOf(result), 'User response: action=decline, content={}');
+});
+
+test('an answer to an unknown request id is accepted (202) and changes nothing', async (t) => {
+  const { origin } = await startKeyway(t, { KEYWAY_PACKS: PACK });
+  const response = await fetch(new URL('/mcp', origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 'kw-guess', result: { action: 'accept' } }),
+  });
+  assert.equal(response.status, 202);
+  assert.equal((await fetch(new URL('/healthz', origin))).status, 200);
+});
