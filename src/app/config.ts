@@ -47,6 +47,31 @@ const schema = z.object({
   KEYWAY_HEADERS_TIMEOUT_MS: integer(1000, 600_000).default(66_000),
   KEYWAY_REQUEST_TIMEOUT_MS: integer(1000, 600_000).default(90_000),
   KEYWAY_SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
+  KEYWAY_DATA_DIR: z.string().min(1).default('./data'),
+  KEYWAY_STORE: z
+    .string()
+    .regex(/^(memory|sqlite:.+)$/, 'must be "memory" or "sqlite:<path>"')
+    .optional(),
+  KEYWAY_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43,}={0,2}$|^[0-9a-fA-F]{64,}$/, 'must be at least 32 random bytes, base64url or hex')
+    .optional(),
+  KEYWAY_IDP: z.enum(['local']).default('local'),
+  KEYWAY_LOCAL_LOGIN: onOff.default(false),
+  KEYWAY_DCR: onOff.default(true),
+  KEYWAY_CIMD: onOff.default(true),
+  KEYWAY_SCOPES: list.pipe(z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope tokens are printable ASCII without spaces, quotes or backslashes')).min(1)).default(['mcp']),
+  KEYWAY_CLIENTS: z.string().optional(),
+  KEYWAY_REDIRECT_URI_ALLOWLIST: list.default(['cursor://anysphere.cursor-mcp/oauth/callback']),
+  KEYWAY_ACCESS_TOKEN_TTL_SECONDS: integer(60, 24 * 3600).default(3600),
+  KEYWAY_REFRESH_TOKEN_IDLE_SECONDS: integer(3600, 365 * 24 * 3600).default(30 * 24 * 3600),
+  KEYWAY_GRANT_MAX_SECONDS: integer(3600, 5 * 365 * 24 * 3600).default(180 * 24 * 3600),
+  KEYWAY_CODE_TTL_SECONDS: integer(10, 600).default(300),
+  KEYWAY_REFRESH_GRACE_SECONDS: integer(0, 300).default(60),
+  KEYWAY_CLIENT_UNUSED_DAYS: integer(1, 3650).default(30),
+  KEYWAY_TRUST_PROXY: list.default([]),
+  KEYWAY_RATE_REGISTER_PER_MINUTE: integer(1, 100_000).default(120),
+  KEYWAY_RATE_TOKEN_PER_MINUTE: integer(1, 100_000).default(240),
 });
 
 export interface Config {
@@ -68,6 +93,33 @@ export interface Config {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  /** Folder for the SQLite database and the generated secret (embedded default). */
+  readonly dataDir: string;
+  /** `memory` (tests; nothing survives a restart) or `sqlite:<path>`. */
+  readonly store: { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string };
+  /** `KEYWAY_SECRET` when set; otherwise a key generated into `dataDir` (or an ephemeral one with `memory`). */
+  readonly secret?: string;
+  readonly identityProvider: 'local';
+  /** The local development sign-in is allowed on a non-loopback public URL only when this is set. */
+  readonly localLoginAllowed: boolean;
+  readonly dynamicRegistration: boolean;
+  readonly clientMetadataDocuments: boolean;
+  /** Scopes this server offers; the first is the minimal one named in 401 challenges. */
+  readonly scopes: readonly string[];
+  /** Pre-registered clients, as JSON text (an array of RFC 7591 metadata plus client_id/client_secret). */
+  readonly preregisteredClients?: string;
+  /** Exact private-use-scheme redirect URIs that registrations may use (SECURITY.md Decision 2). */
+  readonly redirectUriAllowlist: readonly string[];
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenIdleSeconds: number;
+  readonly grantMaxSeconds: number;
+  readonly codeTtlSeconds: number;
+  readonly refreshGraceSeconds: number;
+  readonly clientUnusedDays: number;
+  /** Addresses or CIDRs of reverse proxies whose `X-Forwarded-For` is believed. */
+  readonly trustedProxies: readonly string[];
+  readonly rateRegisterPerMinute: number;
+  readonly rateTokenPerMinute: number;
 }
 
 /** The start-up failure: `message` is the one line to print. */
@@ -90,6 +142,12 @@ function describe(issue: z.core.$ZodIssue): string {
   const variable = String(issue.path[0] ?? 'configuration');
   const fix = FIXES[variable] ?? 'see the configuration table in README.md';
   return `${variable}: ${issue.message} (${fix})`;
+}
+
+function parseStore(value: string | undefined, dataDir: string): Config['store'] {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value !== undefined) return { kind: 'sqlite', path: value.slice('sqlite:'.length) };
+  return { kind: 'sqlite', path: `${dataDir.replace(/\/$/, '')}/keyway.db` };
 }
 
 function defaultPublicUrl(host: string, port: number): URL {
@@ -131,5 +189,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     headersTimeoutMs: values.KEYWAY_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: values.KEYWAY_REQUEST_TIMEOUT_MS,
     shutdownGraceMs: values.KEYWAY_SHUTDOWN_GRACE_MS,
+    dataDir: values.KEYWAY_DATA_DIR,
+    store: parseStore(values.KEYWAY_STORE, values.KEYWAY_DATA_DIR),
+    ...(values.KEYWAY_SECRET === undefined ? {} : { secret: values.KEYWAY_SECRET }),
+    identityProvider: values.KEYWAY_IDP,
+    localLoginAllowed: values.KEYWAY_LOCAL_LOGIN,
+    dynamicRegistration: values.KEYWAY_DCR,
+    clientMetadataDocuments: values.KEYWAY_CIMD,
+    scopes: Object.freeze(values.KEYWAY_SCOPES),
+    ...(values.KEYWAY_CLIENTS === undefined ? {} : { preregisteredClients: values.KEYWAY_CLIENTS }),
+    redirectUriAllowlist: Object.freeze(values.KEYWAY_REDIRECT_URI_ALLOWLIST),
+    accessTokenTtlSeconds: values.KEYWAY_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenIdleSeconds: values.KEYWAY_REFRESH_TOKEN_IDLE_SECONDS,
+    grantMaxSeconds: values.KEYWAY_GRANT_MAX_SECONDS,
+    codeTtlSeconds: values.KEYWAY_CODE_TTL_SECONDS,
+    refreshGraceSeconds: values.KEYWAY_REFRESH_GRACE_SECONDS,
+    clientUnusedDays: values.KEYWAY_CLIENT_UNUSED_DAYS,
+    trustedProxies: Object.freeze(values.KEYWAY_TRUST_PROXY),
+    rateRegisterPerMinute: values.KEYWAY_RATE_REGISTER_PER_MINUTE,
+    rateTokenPerMinute: values.KEYWAY_RATE_TOKEN_PER_MINUTE,
   });
 }
