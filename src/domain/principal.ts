@@ -7,6 +7,8 @@ export interface Principal {
   readonly subject: string;
   /** The OAuth client the token was issued to, when there is one. */
   readonly clientId?: string;
+  /** The grant the token belongs to; sessions opened with it close when the grant is revoked. */
+  readonly grantId?: string;
   /** Scopes granted to the token. */
   readonly scopes: readonly string[];
   /** Display name for tools and logs (never a secret). */

@@ -1,6 +1,9 @@
 /** One-way hashing of secrets before they are stored (tokens, codes, client secrets). */
 export interface Hasher {
-  /** A deterministic, collision-resistant digest (SHA-256, base64url) of `value`. */
+  /**
+   * SHA-256 of the UTF-8 bytes of `value`, base64url without padding — exactly the PKCE S256
+   * transform (RFC 7636 §4.2), which is why no pepper is mixed in.
+   */
   hash(value: string): string;
   /** Constant-time comparison of two digests. */
   equal(a: string, b: string): boolean;
