@@ -94,7 +94,11 @@ export function createSessionHandlers(options: SessionHandlersOptions): SessionH
     const principal = ctx.principal ?? ANONYMOUS;
     let session: Session;
     try {
-      session = registry.open({ kind: 'streamable', owner: principal.subject });
+      session = registry.open({
+        kind: 'streamable',
+        owner: principal.subject,
+        ...(principal.grantId === undefined ? {} : { grantId: principal.grantId }),
+      });
     } catch (error) {
       if (!isDomainError(error)) throw error;
       if (error.code !== 'session_limit_reached' && error.code !== 'session_user_limit_reached') throw error;

@@ -69,7 +69,7 @@ function refuseLimit(ctx: HttpContext, scope: 'user' | 'server'): void {
 /** Opens a registry session, or answers the request with the limit error and returns `undefined`. */
 function openSession(ctx: HttpContext, sessions: SessionRegistry, principal: Principal): Session | undefined {
   try {
-    return sessions.open({ kind: 'sse', owner: principal.subject });
+    return sessions.open({ kind: 'sse', owner: principal.subject, ...(principal.grantId === undefined ? {} : { grantId: principal.grantId }) });
   } catch (error) {
     if (!isDomainError(error)) throw error;
     switch (error.code) {
