@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSecret } from '../adapters/crypto/secret.js';
 
 /**
  * Keyway's configuration: environment variables, parsed once into a frozen object. A bad value stops
@@ -29,6 +30,9 @@ const origin = z
   .url()
   .refine((value) => new URL(value).origin === value.replace(/\/$/, ''), 'must be an origin like https://app.example.com');
 
+/** ≥ 32 random bytes as base64url or hex (e.g. `openssl rand -hex 32`). */
+const secretValue = z.string().refine((value) => parseSecret(value) !== undefined, 'must be at least 32 random bytes, base64url or hex');
+
 const schema = z.object({
   KEYWAY_HOST: z.string().min(1).default('127.0.0.1'),
   KEYWAY_PORT: integer(0, 65535).default(8080),
@@ -52,10 +56,8 @@ const schema = z.object({
     .string()
     .regex(/^(memory|sqlite:.+)$/, 'must be "memory" or "sqlite:<path>"')
     .optional(),
-  KEYWAY_SECRET: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{43,}={0,2}$|^[0-9a-fA-F]{64,}$/, 'must be at least 32 random bytes, base64url or hex')
-    .optional(),
+  KEYWAY_SECRET: secretValue.optional(),
+  KEYWAY_SECRET_PREVIOUS: list.pipe(z.array(secretValue)).default([]),
   KEYWAY_IDP: z.enum(['local']).default('local'),
   KEYWAY_LOCAL_LOGIN: onOff.default(false),
   KEYWAY_DCR: onOff.default(true),
@@ -99,6 +101,8 @@ export interface Config {
   readonly store: { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string };
   /** `KEYWAY_SECRET` when set; otherwise a key generated into `dataDir` (or an ephemeral one with `memory`). */
   readonly secret?: string;
+  /** Earlier secrets, still accepted to open what they sealed (key rotation). */
+  readonly previousSecrets: readonly string[];
   readonly identityProvider: 'local';
   /** The local development sign-in is allowed on a non-loopback public URL only when this is set. */
   readonly localLoginAllowed: boolean;
@@ -132,6 +136,8 @@ export class ConfigError extends Error {
 
 const FIXES: Readonly<Record<string, string>> = {
   KEYWAY_PUBLIC_URL: 'set it to the https origin clients use, e.g. https://mcp.example.com',
+  KEYWAY_SECRET: 'generate one with: openssl rand -hex 32',
+  KEYWAY_SECRET_PREVIOUS: 'list earlier KEYWAY_SECRET values separated by commas',
   KEYWAY_PORT: 'use a port number from 0 to 65535',
   KEYWAY_ALLOWED_ORIGINS: 'list origins separated by commas, e.g. http://localhost:6274',
   KEYWAY_HEADERS_TIMEOUT_MS: 'make it larger than KEYWAY_KEEP_ALIVE_TIMEOUT_MS',
@@ -192,6 +198,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir: values.KEYWAY_DATA_DIR,
     store: parseStore(values.KEYWAY_STORE, values.KEYWAY_DATA_DIR),
     ...(values.KEYWAY_SECRET === undefined ? {} : { secret: values.KEYWAY_SECRET }),
+    previousSecrets: Object.freeze(values.KEYWAY_SECRET_PREVIOUS),
     identityProvider: values.KEYWAY_IDP,
     localLoginAllowed: values.KEYWAY_LOCAL_LOGIN,
     dynamicRegistration: values.KEYWAY_DCR,

@@ -13,6 +13,11 @@ export interface PipelineOptions {
   readonly gate: Gate;
   readonly logger: Logger;
   readonly publicUrl: URL;
+  /**
+   * CORS for browser clients (MCP Inspector). Applied before the gate, so a browser can read the
+   * 401 challenge's `WWW-Authenticate` too.
+   */
+  readonly cors?: { apply(req: IncomingMessage, res: ServerResponse): void };
 }
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -113,6 +118,7 @@ export function createPipeline(options: PipelineOptions): (req: IncomingMessage,
       reject(res, mcpPath, 403, 'Origin not allowed');
       return;
     }
+    options.cors?.apply(req, res);
     const aborter = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) aborter.abort();

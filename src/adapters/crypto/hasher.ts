@@ -1,0 +1,20 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Hasher } from '../../domain/ports/crypto.js';
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * SHA-256, base64url without padding: the PKCE S256 transform, also used to store tokens, codes
+ * and client secrets as digests (they are 128+ random bits, so no salt or slow hash is needed).
+ * @see RFC 7636 §4.2, SECURITY.md M3
+ */
+export function createSha256Hasher(): Hasher {
+  return {
+    hash: (value) => sha256(value).toString('base64url'),
+    // Both sides are hashed again so the comparison always runs over 32 bytes: its time reveals
+    // neither where the inputs differ nor their lengths, and timingSafeEqual never throws.
+    equal: (a, b) => timingSafeEqual(sha256(a), sha256(b)),
+  };
+}
