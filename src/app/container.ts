@@ -6,7 +6,7 @@ import { createLifecycle } from '../adapters/http/lifecycle.js';
 import { createPipeline } from '../adapters/http/pipeline.js';
 import { createRouter, routes } from '../adapters/http/router.js';
 import { startHttpServer, type RunningServer } from '../adapters/http/server.js';
-import type { Gate, Route } from '../adapters/http/types.js';
+import type { Route } from '../adapters/http/types.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { loadPacks } from '../adapters/mcp/pack-loader.js';
 import { createServerFactory } from '../adapters/mcp/server-factory.js';
@@ -16,9 +16,9 @@ import { createSessionHandlers } from '../adapters/mcp/streamable-sessions.js';
 import { createSseEndpoint } from '../adapters/sse/sse-endpoint.js';
 import { createSystemClock } from '../adapters/system/clock.js';
 import { createCryptoRandom } from '../adapters/system/random.js';
-import { ANONYMOUS } from '../domain/principal.js';
 import { createSessionRegistry } from '../domain/sessions/registry.js';
 import { diagnosticsPack } from '../domain/tools/diagnostics/pack.js';
+import { createOAuthServer } from './oauth.js';
 import type { Pack } from '../domain/tools/pack.js';
 import type { Config } from './config.js';
 import { TOKENS } from './tokens.js';
@@ -31,9 +31,6 @@ export const SERVER_INFO = Object.freeze({ name: 'keyway', version: '0.1.0' });
 
 /** The `retry:` hint (ms) a client gets when the server closes its stream (shutdown, reaping). */
 const RETRY_MS = 2000;
-
-/** Until the authorization server exists, every caller acts as the anonymous principal. */
-const openGate: Gate = async () => ANONYMOUS;
 
 export interface KeywayApp {
   readonly container: DependencyContainer;
@@ -54,7 +51,6 @@ export async function createApp(config: Config, write: (line: string) => void = 
   c.register(TOKENS.clock, { useValue: createSystemClock() });
   c.register(TOKENS.random, { useValue: createCryptoRandom() });
   c.register(TOKENS.lifecycle, { useValue: createLifecycle() });
-  c.register(TOKENS.gate, { useValue: openGate });
   c.register(TOKENS.sessions, {
     useFactory: instanceCachingFactory((d) =>
       createSessionRegistry(
@@ -70,6 +66,14 @@ export async function createApp(config: Config, write: (line: string) => void = 
     ),
   });
   c.register(TOKENS.mcpEndpoints, { useFactory: instanceCachingFactory((d) => mcpEndpoints(d, config)) });
+  const sessions = c.resolve(TOKENS.sessions);
+  const oauth = await createOAuthServer(config, {
+    logger: c.resolve(TOKENS.logger),
+    clock: c.resolve(TOKENS.clock),
+    random: c.resolve(TOKENS.random),
+    onGrantRevoked: (grantId) => sessions.endGrant(grantId),
+  });
+  c.register(TOKENS.oauth, { useValue: oauth });
   return { container: c, start: () => start(c, config) };
 }
 
@@ -139,11 +143,13 @@ async function start(d: DependencyContainer, config: Config): Promise<RunningSer
   const lifecycle = d.resolve(TOKENS.lifecycle);
   const sessions = d.resolve(TOKENS.sessions);
   const endpoints = d.resolve(TOKENS.mcpEndpoints);
-  const router = createRouter([...healthRoutes(lifecycle), ...endpoints.routes]);
+  const oauth = d.resolve(TOKENS.oauth);
+  const router = createRouter([...healthRoutes(lifecycle), ...oauth.routes, ...endpoints.routes]);
   const pipeline = createPipeline({
     router,
     guards: createGuards({ publicUrl: config.publicUrl, extraOrigins: config.allowedOrigins }),
-    gate: d.resolve(TOKENS.gate),
+    gate: oauth.gate,
+    cors: oauth.cors,
     logger,
     publicUrl: config.publicUrl,
   });
@@ -161,12 +167,15 @@ async function start(d: DependencyContainer, config: Config): Promise<RunningSer
   });
   const reaper = setInterval(() => sessions.reap(), Math.min(config.sessionIdleSeconds * 250, 60_000));
   reaper.unref();
+  const stopMaintenance = oauth.startMaintenance();
   return {
     ...running,
     async stop() {
       clearInterval(reaper);
+      stopMaintenance();
       const clean = await running.stop();
       await endpoints.close();
+      await oauth.close();
       return clean;
     },
   };

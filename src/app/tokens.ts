@@ -1,7 +1,6 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Lifecycle } from '../adapters/http/lifecycle.js';
 import type { PackServerFactory } from '../adapters/mcp/server-factory.js';
-import type { Gate } from '../adapters/http/types.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Random } from '../domain/ports/random.js';
@@ -9,6 +8,7 @@ import type { SessionRegistry } from '../domain/sessions/registry.js';
 import type { Pack } from '../domain/tools/pack.js';
 import type { Config } from './config.js';
 import type { McpEndpoints } from './container.js';
+import type { OAuthServer } from './oauth.js';
 
 /**
  * Explicit injection tokens: ports are interfaces (erased at run time), so every dependency is
@@ -23,6 +23,6 @@ export const TOKENS = {
   lifecycle: Symbol('Lifecycle') as InjectionToken<Lifecycle>,
   packs: Symbol('Packs') as InjectionToken<readonly Pack[]>,
   serverFactory: Symbol('McpServerFactory') as InjectionToken<PackServerFactory>,
-  gate: Symbol('Gate') as InjectionToken<Gate>,
+  oauth: Symbol('OAuthServer') as InjectionToken<OAuthServer>,
   mcpEndpoints: Symbol('McpEndpoints') as InjectionToken<McpEndpoints>,
 } as const;

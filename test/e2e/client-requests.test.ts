@@ -6,7 +6,8 @@ import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@mo
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { startKeyway } from '../support/keyway.js';
+import { startKeyway, startSignedIn } from '../support/keyway.js';
+import { obtainTokens } from '../support/oauth-flow.js';
 
 /**
  * Server-to-client requests during a tool call (elicitation here) in the default stateless mode:
@@ -23,34 +24,39 @@ function v2Client(name: string): ClientV2 {
 
 const answerOf = (result: object): string => ((result as { content?: Array<{ text: string }> }).content ?? [])[0]?.text ?? '';
 
-test('stateless 2025: concurrent elicitations each reach their own waiting call', async (t) => {
+test('stateless 2025: concurrent elicitations of different users each reach their own waiting call (I7)', async (t) => {
   const { origin } = await startKeyway(t, { KEYWAY_PACKS: PACK });
-  const clients = ['alice', 'bob', 'carol'].map(v2Client);
-  await Promise.all(clients.map((client) => client.connect(new HttpV2(new URL('/mcp', origin)))));
+  const names = ['alice', 'bob', 'carol'];
+  const tokens = await Promise.all(names.map((name) => obtainTokens(origin, name)));
+  const clients = names.map(v2Client);
+  await Promise.all(
+    clients.map((client, index) =>
+      client.connect(new HttpV2(new URL('/mcp', origin), { requestInit: { headers: { authorization: `Bearer ${tokens[index]?.access_token ?? ''}` } } })),
+    ),
+  );
   t.after(() => Promise.all(clients.map((client) => client.close())));
   const results = await Promise.all(clients.map((client) => client.callTool({ name: 'test_elicitation', arguments: { message: 'Who are you?' } })));
-  assert.deepEqual(results.map(answerOf), [
-    'User response: action=accept, content={"username":"alice","email":"alice@example.com"}',
-    'User response: action=accept, content={"username":"bob","email":"bob@example.com"}',
-    'User response: action=accept, content={"username":"carol","email":"carol@example.com"}',
-  ]);
+  assert.deepEqual(
+    results.map(answerOf),
+    names.map((name) => `User response: action=accept, content={"username":"${name}","email":"${name}@example.com"}`),
+  );
 });
 
 test('stateless 2025: the v1 client answers an elicitation through POST /sse', async (t) => {
-  const { origin } = await startKeyway(t, { KEYWAY_PACKS: PACK });
+  const { origin, auth } = await startSignedIn(t, { KEYWAY_PACKS: PACK });
   const client = new ClientV1({ name: 'v1', version: '1' }, { capabilities: { elicitation: {} } });
   client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
-  await client.connect(new HttpV1(new URL('/sse', origin)));
+  await client.connect(new HttpV1(new URL('/sse', origin), { requestInit: { headers: auth } }));
   t.after(() => client.close());
   const result = await client.callTool({ name: 'test_elicitation', arguments: { message: 'Go?' } });
   assert.equal(answerOf(result), 'User response: action=decline, content={}');
 });
 
 test('an answer to an unknown request id is accepted (202) and changes nothing', async (t) => {
-  const { origin } = await startKeyway(t, { KEYWAY_PACKS: PACK });
+  const { origin, auth } = await startSignedIn(t, { KEYWAY_PACKS: PACK });
   const response = await fetch(new URL('/mcp', origin), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...auth },
     body: JSON.stringify({ jsonrpc: '2.0', id: 'kw-guess', result: { action: 'accept' } }),
   });
   assert.equal(response.status, 202);

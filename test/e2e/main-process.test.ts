@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/keyway.js';
+import { obtainTokens } from '../support/oauth-flow.js';
 
 /** The real process, as `node dist/main.js` runs it: start-up, configuration errors, SIGTERM. */
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../src/main.js');
@@ -19,7 +20,7 @@ interface Started {
 async function startMain(t: TestContext, env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', KEYWAY_PORT: String(port), KEYWAY_SHUTDOWN_GRACE_MS: '3000', ...env },
+    env: { PATH: process.env['PATH'] ?? '', KEYWAY_PORT: String(port), KEYWAY_SHUTDOWN_GRACE_MS: '3000', KEYWAY_STORE: 'memory', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -59,9 +60,11 @@ test('a bad configuration value stops start-up with one line naming the variable
 
 test('SIGTERM with an open SSE stream: readiness fails, the stream gets retry: and closes, exit 0', async (t) => {
   const { origin, child, exited } = await startMain(t);
+  const { access_token: token } = await obtainTokens(origin);
   const url = new URL('/sse', origin);
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { accept: 'text/event-stream' } }, resolve);
+    const headers = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers }, resolve);
     req.on('error', reject);
     req.end();
   });

@@ -4,7 +4,7 @@ import { Client as ClientV2, SSEClientTransport as SseV2, StreamableHTTPClientTr
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as SseV1 } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startKeyway } from '../support/keyway.js';
+import { startSignedIn } from '../support/keyway.js';
 
 /**
  * The real-client matrix (issue: foundation, item 9): the official SDK clients, every era, pointed
@@ -67,26 +67,26 @@ for (const sessions of ['off', 'on'] as const) {
   describe(`real clients, sessions ${sessions}`, () => {
     for (const path of PATHS) {
       test(`v2 client, 2026-07-28 negotiated (auto) → ${path}`, async (t) => {
-        const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: sessions });
+        const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: sessions });
         const client = new ClientV2(INFO, { versionNegotiation: { mode: 'auto' } });
-        await client.connect(new HttpV2(new URL(path, keyway.origin)));
+        await client.connect(new HttpV2(new URL(path, keyway.origin), { requestInit: { headers: keyway.auth } }));
         assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
         await exercise(t, v2(client));
       });
 
       test(`v2 client, 2026-07-28 pinned → ${path}`, async (t) => {
-        const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: sessions });
+        const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: sessions });
         const client = new ClientV2(INFO, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-        await client.connect(new HttpV2(new URL(path, keyway.origin)));
+        await client.connect(new HttpV2(new URL(path, keyway.origin), { requestInit: { headers: keyway.auth } }));
         assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
         await exercise(t, v2(client));
       });
 
       for (const version of ['2025-11-25', '2025-06-18', '2025-03-26']) {
         test(`v2 client, ${version} initialize → ${path}`, async (t) => {
-          const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: sessions });
+          const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: sessions });
           const client = new ClientV2(INFO, { supportedProtocolVersions: [version] });
-          const transport = new HttpV2(new URL(path, keyway.origin));
+          const transport = new HttpV2(new URL(path, keyway.origin), { requestInit: { headers: keyway.auth } });
           await client.connect(transport);
           assert.equal(client.getNegotiatedProtocolVersion(), version);
           assert.equal(transport.sessionId !== undefined, sessions === 'on', 'a session id exactly in sessions mode');
@@ -95,23 +95,23 @@ for (const sessions of ['off', 'on'] as const) {
       }
 
       test(`v1 client over Streamable HTTP → ${path}`, async (t) => {
-        const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: sessions });
+        const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: sessions });
         const client = new ClientV1(INFO);
-        await client.connect(new HttpV1(new URL(path, keyway.origin)));
+        await client.connect(new HttpV1(new URL(path, keyway.origin), { requestInit: { headers: keyway.auth } }));
         await exercise(t, v1(client));
       });
 
       test(`v1 client over legacy SSE (2024-11-05) → ${path}`, async (t) => {
-        const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: sessions });
+        const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: sessions });
         const client = new ClientV1(INFO);
-        await client.connect(new SseV1(new URL(path, keyway.origin)));
+        await client.connect(new SseV1(new URL(path, keyway.origin), { requestInit: { headers: keyway.auth } }));
         await exercise(t, v1(client));
       });
 
       test(`v2 client over legacy SSE (2024-11-05) → ${path}`, async (t) => {
-        const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: sessions });
+        const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: sessions });
         const client = new ClientV2(INFO);
-        await client.connect(new SseV2(new URL(path, keyway.origin)));
+        await client.connect(new SseV2(new URL(path, keyway.origin), { requestInit: { headers: keyway.auth } }));
         await exercise(t, v2(client));
       });
     }
@@ -119,9 +119,9 @@ for (const sessions of ['off', 'on'] as const) {
 }
 
 test('sessions mode: DELETE ends the session and its id then gets 404', async (t) => {
-  const keyway = await startKeyway(t, { KEYWAY_MCP_SESSIONS: 'on' });
+  const keyway = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: 'on' });
   const client = new ClientV2(INFO, { supportedProtocolVersions: ['2025-11-25'] });
-  const transport = new HttpV2(new URL('/mcp', keyway.origin));
+  const transport = new HttpV2(new URL('/mcp', keyway.origin), { requestInit: { headers: keyway.auth } });
   await client.connect(transport);
   const sessionId = transport.sessionId;
   assert.ok(sessionId !== undefined && sessionId.length >= 22, 'an unguessable session id');
@@ -133,6 +133,7 @@ test('sessions mode: DELETE ends the session and its id then gets 404', async (t
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-session-id': sessionId,
+      ...keyway.auth,
       'mcp-protocol-version': '2025-11-25',
     },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),

@@ -77,8 +77,10 @@ export function sendAnyOAuthError(res: ServerResponse, error: unknown, logger: L
  * client's `state` byte for byte, and `iss` (RFC 9207). The registered URI's own query is kept.
  */
 export function redirectWithParams(res: ServerResponse, redirectUri: string, params: Readonly<Record<string, string | undefined>>): void {
-  const target = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) target.searchParams.append(name, value);
-  res.writeHead(302, { Location: target.href, 'Cache-Control': 'no-store' });
+  const added = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) added.append(name, value);
+  // Appended to the registered URI as written: re-serialising its query would change it (C9).
+  const location = `${redirectUri}${redirectUri.includes('?') ? '&' : '?'}${added.toString()}`;
+  res.writeHead(302, { Location: location, 'Cache-Control': 'no-store' });
   res.end();
 }

@@ -55,6 +55,16 @@ function failed(ctx: HttpContext, route: Route, error: unknown): void {
   else sendError(ctx.res, 500, 'server_error', 'Internal server error');
 }
 
+/**
+ * Browsers send `Origin: null` when posting a form from a page served with
+ * `Referrer-Policy: no-referrer` (Keyway's consent and sign-in pages). That is not a foreign site;
+ * those handlers check `Sec-Fetch-Site` and their CSRF token themselves. MCP routes never accept it.
+ */
+function originAccepted(guards: Guards, origin: string | undefined, route: Route): boolean {
+  if (guards.originAllowed(origin)) return true;
+  return origin === 'null' && route.mcp !== true;
+}
+
 function logCompletion(ctx: HttpContext, started: bigint): void {
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
   const fields = {
@@ -113,7 +123,7 @@ export function createPipeline(options: PipelineOptions): (req: IncomingMessage,
       else sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: allow });
       return;
     }
-    if (!guards.originAllowed(req.headers.origin)) {
+    if (!originAccepted(guards, req.headers.origin, match.route)) {
       logger.warn('http.origin_rejected', { requestId, origin: req.headers.origin, path: url.pathname });
       reject(res, mcpPath, 403, 'Origin not allowed');
       return;

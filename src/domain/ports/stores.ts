@@ -3,7 +3,7 @@ import type { AuthorizationCode, Consent, Grant } from '../grants/grant.js';
 import type { AccessToken, RefreshToken } from '../tokens/token.js';
 
 /**
- * Storage ports, shaped for the domain. Every adapter (memory, SQLite, later PostgreSQL) passes the
+ * Storage ports, shaped for the domain. A record is live while `now < expiresAt`. Every adapter (memory, SQLite, later PostgreSQL) passes the
  * same contract suite (`test/contracts/`). All methods may reject with a `DomainError` of code
  * `storage_unavailable` when the backing store is down; callers map that to 503, never to
  * `invalid_grant`. Times are epoch seconds.
@@ -15,7 +15,10 @@ export interface ClientStore {
   find(clientId: string): Promise<Client | undefined>;
   /** Records use, so unused dynamic registrations can expire. No-op for unknown ids. */
   touch(clientId: string, now: number): Promise<void>;
-  /** Deletes `dynamic` clients last used before `cutoff`; returns how many. */
+  /**
+   * Deletes `dynamic` clients and cached `metadata_document` copies last used before `cutoff`
+   * (with their grants, codes, tokens and consents); returns how many clients.
+   */
   deleteUnusedBefore(cutoff: number): Promise<number>;
 }
 
@@ -62,7 +65,14 @@ export interface GrantStore {
   /** Replaces the sealed upstream tokens of a live grant (after an upstream refresh). */
   updateUpstream(grantId: string, upstreamSealed: string): Promise<void>;
 
+  /** Rejects with `invalid_grant` when the grant is unknown or revoked (checked with the insert). */
   saveCode(code: AuthorizationCode): Promise<void>;
+  /**
+   * The code record by hash, consumed or not, expired or not (until purged or its grant revoked);
+   * never consumes. `/token` checks a request against it before `consumeCode`, so a failed check
+   * leaves the code redeemable (SECURITY.md F2, F5, F8, F9).
+   */
+  findCode(codeHash: string): Promise<AuthorizationCode | undefined>;
   /**
    * Atomically marks the code consumed. The first caller gets `redeemed`; every later caller gets
    * `replayed` with the same record (so a *valid* replay can revoke the grant); an unknown or
@@ -70,10 +80,12 @@ export interface GrantStore {
    */
   consumeCode(codeHash: string, now: number): Promise<CodeRedemption>;
 
+  /** Rejects with `invalid_grant` when the grant is unknown or revoked. */
   saveAccessToken(token: AccessToken): Promise<void>;
-  /** The live access token (not expired, grant not revoked), else `undefined`. */
+  /** The live access token (not expired, grant neither revoked nor past its end), else `undefined`. */
   findAccessToken(tokenHash: string, now: number): Promise<AccessToken | undefined>;
 
+  /** Rejects with `invalid_grant` when the grant is unknown or revoked. */
   saveRefreshToken(token: RefreshToken): Promise<void>;
   findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
-import { startKeyway } from '../../support/keyway.js';
+import { startSignedIn } from '../../support/keyway.js';
 
 /**
  * `/mcp` over raw HTTP: what real clients send and what attackers try (SECURITY.md I1, I2, I5, I6, K1).
@@ -30,10 +30,17 @@ function discoverBody(version = '2026-07-28') {
   };
 }
 
-async function post(origin: string, body: unknown, headers: Record<string, string> = {}, path = '/mcp'): Promise<Response> {
-  return fetch(new URL(path, origin), {
+/** A signed-in Keyway: its origin and the Authorization header of a real token. */
+interface Target {
+  readonly origin: string;
+  readonly auth: Record<string, string>;
+}
+
+/** A signed-in POST; `headers` go last, so a test can still override one. */
+async function post(target: Target, body: unknown, headers: Record<string, string> = {}, path = '/mcp'): Promise<Response> {
+  return fetch(new URL(path, target.origin), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: SPEC_ACCEPT, ...headers },
+    headers: { 'content-type': 'application/json', accept: SPEC_ACCEPT, ...target.auth, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -66,9 +73,9 @@ function rawStatus(origin: string, host: string): Promise<number> {
 
 describe('/mcp over raw HTTP', () => {
   test('tolerates Accept: */* and a missing Accept on initialize (CLIENTS.md 1.9)', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
     for (const accept of ['*/*', '']) {
-      const response = await post(origin, initialize(), { accept });
+      const response = await post(target, initialize(), { accept });
       assert.equal(response.status, 200, `Accept '${accept}'`);
       const reply = await message(response);
       assert.equal((reply['result'] as { protocolVersion: string }).protocolVersion, '2025-11-25');
@@ -76,41 +83,44 @@ describe('/mcp over raw HTTP', () => {
   });
 
   test('I5 an Accept naming neither JSON nor SSE → 406', async (t) => {
-    const { origin } = await startKeyway(t);
-    assert.equal((await post(origin, initialize(), { accept: 'text/html' })).status, 406);
+    const target = await startSignedIn(t);
+    assert.equal((await post(target, initialize(), { accept: 'text/html' })).status, 406);
   });
 
   test('I5 Content-Type text/plain → 415', async (t) => {
-    const { origin } = await startKeyway(t);
-    assert.equal((await post(origin, initialize(), { 'content-type': 'text/plain' })).status, 415);
+    const target = await startSignedIn(t);
+    assert.equal((await post(target, initialize(), { 'content-type': 'text/plain' })).status, 415);
   });
 
   test('I5 PUT, PATCH and HEAD /mcp → 405 with Allow', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
+    const { origin } = target;
     for (const method of ['PUT', 'PATCH', 'HEAD']) {
-      const response = await fetch(new URL('/mcp', origin), { method });
+      const response = await fetch(new URL('/mcp', origin), { method, headers: target.auth });
       assert.equal(response.status, 405, method);
       assert.ok((response.headers.get('allow') ?? '').includes('POST'), method);
     }
   });
 
   test('stateless GET and DELETE /mcp → 405 with Allow (a 405 without Allow left Claude stuck, #499)', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
+    const { origin } = target;
     const probes: Array<Record<string, string>> = [{ 'mcp-protocol-version': '2025-11-25', accept: 'text/event-stream' }, { accept: 'application/json' }];
     for (const headers of probes) {
-      const response = await fetch(new URL('/mcp', origin), { headers });
+      const response = await fetch(new URL('/mcp', origin), { headers: { ...target.auth, ...headers } });
       assert.equal(response.status, 405);
       assert.equal(response.headers.get('allow'), 'POST');
     }
-    const remove = await fetch(new URL('/mcp', origin), { method: 'DELETE' });
+    const remove = await fetch(new URL('/mcp', origin), { method: 'DELETE', headers: target.auth });
     assert.equal(remove.status, 405);
     assert.equal(remove.headers.get('allow'), 'POST');
   });
 
   test('I6 invalid JSON and invalid UTF-8 → 400 -32700 with id null; the server stays healthy', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
+    const { origin } = target;
     for (let i = 0; i < 50; i += 1) {
-      const response = await post(origin, '{"jsonrpc": "2.0", ');
+      const response = await post(target, '{"jsonrpc": "2.0", ');
       assert.equal(response.status, 400);
       assert.deepEqual(await response.json(), {
         jsonrpc: '2.0',
@@ -120,7 +130,7 @@ describe('/mcp over raw HTTP', () => {
     }
     const utf8 = await fetch(new URL('/mcp', origin), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: SPEC_ACCEPT },
+      headers: { 'content-type': 'application/json', accept: SPEC_ACCEPT, ...target.auth },
       body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]),
     });
     assert.equal(utf8.status, 400);
@@ -128,21 +138,21 @@ describe('/mcp over raw HTTP', () => {
   });
 
   test('I6 an unknown method → -32601', async (t) => {
-    const { origin } = await startKeyway(t);
-    const response = await post(origin, { jsonrpc: '2.0', id: 3, method: 'no/such/method' }, { 'mcp-protocol-version': '2025-11-25' });
+    const target = await startSignedIn(t);
+    const response = await post(target, { jsonrpc: '2.0', id: 3, method: 'no/such/method' }, { 'mcp-protocol-version': '2025-11-25' });
     const reply = await message(response);
     assert.equal((reply['error'] as { code: number }).code, -32601);
   });
 
   test('K1 a body over the limit → 413 before it is read', async (t) => {
-    const { origin } = await startKeyway(t, { KEYWAY_MAX_BODY_BYTES: '2048' });
-    const response = await post(origin, { jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(4096) } });
+    const target = await startSignedIn(t, { KEYWAY_MAX_BODY_BYTES: '2048' });
+    const response = await post(target, { jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(4096) } });
     assert.equal(response.status, 413);
   });
 
   test('2026-07-28 server/discover is served statelessly', async (t) => {
-    const { origin } = await startKeyway(t);
-    const response = await post(origin, discoverBody(), { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' });
+    const target = await startSignedIn(t);
+    const response = await post(target, discoverBody(), { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' });
     assert.equal(response.status, 200);
     const reply = await message(response);
     assert.ok((reply['result'] as { supportedVersions: string[] }).supportedVersions.includes('2026-07-28'));
@@ -150,8 +160,8 @@ describe('/mcp over raw HTTP', () => {
   });
 
   test('Decision 5: header 2025-11-25 with _meta 2026-07-28 is served as 2026-07-28 and logged at warn', async (t) => {
-    const keyway = await startKeyway(t);
-    const response = await post(keyway.origin, discoverBody(), { 'mcp-protocol-version': '2025-11-25', 'mcp-method': 'server/discover' });
+    const keyway = await startSignedIn(t);
+    const response = await post(keyway, discoverBody(), { 'mcp-protocol-version': '2025-11-25', 'mcp-method': 'server/discover' });
     assert.equal(response.status, 200);
     const reply = await message(response);
     assert.ok(reply['result'] !== undefined, JSON.stringify(reply));
@@ -162,26 +172,27 @@ describe('/mcp over raw HTTP', () => {
   });
 
   test('I5 an unsupported protocol version → 400 naming the supported ones', async (t) => {
-    const { origin } = await startKeyway(t);
-    const legacy = await post(origin, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-protocol-version': '1999-01-01' });
+    const target = await startSignedIn(t);
+    const legacy = await post(target, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-protocol-version': '1999-01-01' });
     assert.equal(legacy.status, 400);
     assert.match(await legacy.text(), /2025-/);
-    const response = await post(origin, discoverBody('2099-01-01'), { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'server/discover' });
+    const response = await post(target, discoverBody('2099-01-01'), { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'server/discover' });
     assert.equal(response.status, 400);
     assert.match(await response.text(), /2026-07-28/);
   });
 
   test('POST /sse, /mcp/ and /sse/ are served like POST /mcp (no redirects)', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
     for (const path of ['/sse', '/mcp/', '/sse/']) {
-      const response = await post(origin, initialize(), {}, path);
+      const response = await post(target, initialize(), {}, path);
       assert.equal(response.status, 200, path);
       assert.equal(response.headers.get('location'), null);
     }
   });
 
   test('I1 a foreign Origin → 403 with a JSON-RPC error; no Origin passes', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
+    const { origin } = target;
     const targets = [['POST', '/mcp'], ['GET', '/mcp'], ['DELETE', '/mcp'], ['GET', '/sse'], ['POST', '/messages']] as const;
     for (const [method, path] of targets) {
       const response = await fetch(new URL(path, origin), {
@@ -194,16 +205,20 @@ describe('/mcp over raw HTTP', () => {
       assert.equal(body.id, null);
       assert.equal(typeof body.error.code, 'number');
     }
-    assert.equal((await post(origin, initialize())).status, 200);
+    assert.equal((await post(target, initialize())).status, 200);
+    const opaque = await post(target, initialize(), { origin: 'null' });
+    assert.equal(opaque.status, 403, 'an opaque origin never reaches an MCP route');
   });
 
   test('I2 a Host outside the allowlist → 403 before any handler runs', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
+    const { origin } = target;
     for (const host of ['attacker.example', '127.0.0.1.nip.io']) assert.equal(await rawStatus(origin, host), 403, host);
   });
 
   test('security headers and a request id on every response', async (t) => {
-    const { origin } = await startKeyway(t);
+    const target = await startSignedIn(t);
+    const { origin } = target;
     const response = await fetch(new URL('/healthz', origin), { headers: { 'x-request-id': 'trace-123' } });
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer');

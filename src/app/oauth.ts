@@ -1,0 +1,209 @@
+import type { Gate, Route } from '../adapters/http/types.js';
+import { authorizationServerRoutes } from '../adapters/http/authorization-server-metadata.js';
+import { authorizeRoutes, type BrowserFlowDeps } from '../adapters/http/authorize.js';
+import { createBearerGate } from '../adapters/http/bearer-gate.js';
+import { callbackRoutes } from '../adapters/http/callback.js';
+import { createClientIp } from '../adapters/http/client-ip.js';
+import { consentRoutes } from '../adapters/http/consent.js';
+import { createSignedCookies } from '../adapters/http/cookies.js';
+import { createCors, type Cors } from '../adapters/http/cors.js';
+import { isLoopbackHostname } from '../adapters/http/guards.js';
+import { PRM_PATH, protectedResourceRoutes } from '../adapters/http/protected-resource-metadata.js';
+import { createRateLimiter, sendRateLimited } from '../adapters/http/rate-limit.js';
+import { registerRoute } from '../adapters/http/register.js';
+import { revokeRoute } from '../adapters/http/revoke.js';
+import { routes } from '../adapters/http/router.js';
+import { tokenRoute } from '../adapters/http/token.js';
+import { createSha256Hasher } from '../adapters/crypto/hasher.js';
+import { createAesGcmSealer } from '../adapters/crypto/sealer.js';
+import { createRootSecret, loadRootSecret, parseSecret } from '../adapters/crypto/secret.js';
+import { createLocalIdentityProvider } from '../adapters/identity/local/local-identity-provider.js';
+import { createDocumentFetcher } from '../adapters/outbound/document-fetcher.js';
+import { createMemoryStores } from '../adapters/storage/memory/memory-stores.js';
+import { openSqliteStores } from '../adapters/storage/sqlite/sqlite-stores.js';
+import type { Stores } from '../adapters/storage/stores.js';
+import { createClientRegistry, type ManagedClientRegistry } from '../domain/clients/client-registry.js';
+import { createAuthorizationFlow } from '../domain/grants/authorization-flow.js';
+import { createOAuthPolicy, type OAuthPolicy } from '../domain/oauth-policy.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { Logger } from '../domain/ports/logger.js';
+import type { Random } from '../domain/ports/random.js';
+import { createTokenService, type TokenService } from '../domain/tokens/token-service.js';
+import { ConfigError, type Config } from './config.js';
+import { loadPreregisteredClients } from './preregistered-clients.js';
+
+/**
+ * The authorization server, assembled: storage, keys, clients, the browser leg with the configured
+ * identity provider, tokens, metadata, the bearer gate, CORS and rate limits. Part of the
+ * composition root: the only place besides container.ts that names concrete adapters.
+ */
+export interface OAuthServer {
+  readonly policy: OAuthPolicy;
+  readonly stores: Stores;
+  readonly registry: ManagedClientRegistry;
+  readonly tokens: TokenService;
+  readonly gate: Gate;
+  readonly cors: Cors;
+  readonly routes: readonly Route[];
+  /** Starts the periodic clean-up (expired flows, tokens, retry pairs, unused clients); returns its stopper. */
+  startMaintenance(): () => void;
+  close(): Promise<void>;
+}
+
+export interface OAuthDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Closes the MCP sessions of a revoked grant. */
+  readonly onGrantRevoked: (grantId: string) => void;
+}
+
+/** Paths browser clients call cross-origin (MCP Inspector): they answer preflights. */
+const CORS_PATHS = [
+  `${PRM_PATH}/mcp`,
+  `${PRM_PATH}/sse`,
+  PRM_PATH,
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/openid-configuration',
+  '/register',
+  '/token',
+  '/revoke',
+  '/mcp',
+  '/mcp/',
+  '/sse',
+  '/sse/',
+  '/messages',
+];
+
+function openStores(config: Config, logger: Logger): Stores {
+  return config.store.kind === 'memory' ? createMemoryStores() : openSqliteStores(config.store.path, { logger });
+}
+
+/** The local development sign-in is for loopback, or for a deployment that says so out loud. */
+function checkIdentityProvider(config: Config, logger: Logger): void {
+  const loopback = isLoopbackHostname(config.publicUrl.hostname);
+  if (!loopback && !config.localLoginAllowed) {
+    throw new ConfigError(
+      'KEYWAY_IDP: the local development sign-in lets anyone sign in as anyone; it is refused on a public URL (set KEYWAY_LOCAL_LOGIN=on only for a throw-away test deployment)',
+    );
+  }
+  logger.warn('identity.local_development_sign_in', {
+    message: 'DEVELOPMENT SIGN-IN IS ON: anyone who can reach this server can sign in under any name. Configure a real identity provider before exposing it.',
+  });
+}
+
+export async function createOAuthServer(config: Config, deps: OAuthDeps): Promise<OAuthServer> {
+  const { logger, clock, random } = deps;
+  checkIdentityProvider(config, logger);
+  const policy = createOAuthPolicy(config.publicUrl.origin, {
+    scopes: config.scopes,
+    codeTtlSeconds: config.codeTtlSeconds,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenIdleSeconds: config.refreshTokenIdleSeconds,
+    grantMaxSeconds: config.grantMaxSeconds,
+    refreshGraceSeconds: config.refreshGraceSeconds,
+  });
+  const persistent = config.store.kind !== 'memory';
+  const secret = await loadRootSecret({ ...(config.secret === undefined ? {} : { configured: config.secret }), dataDir: config.dataDir, persistent, logger });
+  const previous = config.previousSecrets.map((value) => createRootSecret(parseSecret(value) as Buffer));
+  const sealer = createAesGcmSealer({
+    current: { kid: secret.kid, key: secret.derive('seal') },
+    previous: previous.map((old) => ({ kid: old.kid, key: old.derive('seal') })),
+  });
+  const hasher = createSha256Hasher();
+  const stores = openStores(config, logger);
+  const registry = createClientRegistry({
+    store: stores.clients,
+    ...(config.clientMetadataDocuments ? { fetcher: createDocumentFetcher({ clock, logger }) } : {}),
+    clock,
+    random,
+    hasher,
+    logger,
+    policy: {
+      dynamicRegistration: config.dynamicRegistration,
+      metadataDocuments: config.clientMetadataDocuments,
+      redirectUriAllowlist: config.redirectUriAllowlist,
+      unusedSeconds: config.clientUnusedDays * 86_400,
+      preregistered: loadPreregisteredClients(config.preregisteredClients, { hasher, redirectUriAllowlist: config.redirectUriAllowlist, now: clock.now() }),
+    },
+  });
+  const tokens = createTokenService({ grants: stores.grants, clients: registry, hasher, sealer, random, clock, policy, logger, onGrantRevoked: deps.onGrantRevoked });
+  const identity = createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
+  const flow = createAuthorizationFlow({
+    clients: registry,
+    flows: stores.flows,
+    grants: stores.grants,
+    consents: stores.consents,
+    identity,
+    clock,
+    random,
+    hasher,
+    sealer,
+    policy,
+    callbackUrl: `${policy.issuer}/callback`,
+    logger,
+  });
+  const browser: BrowserFlowDeps = { flow, policy, cookies: createSignedCookies(secret.derive('cookie'), clock), random, publicUrl: config.publicUrl };
+  const cors = createCors({ allowedOrigins: config.allowedOrigins, publicOrigin: config.publicUrl.origin });
+  const clientIp = createClientIp(config.trustedProxies);
+  const now = (): number => clock.now();
+  const registerLimiter = createRateLimiter({ perMinute: config.rateRegisterPerMinute, clock: now });
+  const tokenLimiter = createRateLimiter({ perMinute: config.rateTokenPerMinute, clock: now });
+  const limitBy = (limiter: typeof tokenLimiter, key: string, res: Parameters<typeof sendRateLimited>[0]): boolean => {
+    const verdict = limiter.take(key);
+    if (!verdict.allowed) sendRateLimited(res, verdict.retryAfterSeconds);
+    return verdict.allowed;
+  };
+  const clientLimit = (ctx: { res: Parameters<typeof sendRateLimited>[0]; req: Parameters<typeof clientIp>[0] }, clientId: string | undefined): boolean =>
+    limitBy(tokenLimiter, clientId === undefined ? `ip:${clientIp(ctx.req)}` : `client:${clientId}`, ctx.res);
+  const oauthRoutes: Route[] = [
+    ...protectedResourceRoutes(policy),
+    ...authorizationServerRoutes(policy, { dynamicRegistration: config.dynamicRegistration, clientMetadataDocuments: config.clientMetadataDocuments }),
+    ...(config.dynamicRegistration ? [registerRoute({ registry, logger, limit: (ctx) => limitBy(registerLimiter, `ip:${clientIp(ctx.req)}`, ctx.res) })] : []),
+    ...authorizeRoutes(browser),
+    ...consentRoutes(browser),
+    ...callbackRoutes(browser),
+    ...identity.routes,
+    tokenRoute({ tokens, clients: registry, limit: clientLimit }),
+    revokeRoute({ tokens, clients: registry, limit: clientLimit }),
+    ...routes('OPTIONS', CORS_PATHS, cors.preflight),
+  ];
+  const gate = createBearerGate({ policy, verify: (token) => tokens.verifyAccessToken(token), requiredScope: policy.scopes[0] ?? 'mcp' });
+  return {
+    policy,
+    stores,
+    registry,
+    tokens,
+    gate,
+    cors,
+    routes: oauthRoutes,
+    startMaintenance: () => startMaintenance(stores, registry, policy, clock, logger),
+    close: () => stores.close(),
+  };
+}
+
+const MINUTE_MS = 60_000;
+
+function startMaintenance(stores: Stores, registry: ManagedClientRegistry, policy: OAuthPolicy, clock: Clock, logger: Logger): () => void {
+  const run = (name: string, work: () => Promise<number>): void => {
+    work().then(
+      (count) => {
+        if (count > 0) logger.debug('maintenance.purged', { task: name, count });
+      },
+      (error: unknown) => logger.warn('maintenance.failed', { task: name, error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  const minutely = setInterval(() => {
+    const now = clock.now();
+    run('flows', () => stores.flows.purgeExpired(now));
+    run('retry_pairs', () => stores.grants.forgetRetryPairsBefore(now - policy.refreshGraceSeconds));
+    run('grants', () => stores.grants.purgeExpired(now));
+  }, MINUTE_MS);
+  const hourly = setInterval(() => run('clients', () => registry.collectUnused()), 60 * MINUTE_MS);
+  minutely.unref();
+  hourly.unref();
+  return () => {
+    clearInterval(minutely);
+    clearInterval(hourly);
+  };
+}

@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createCookieJar, type CookieJar } from './cookie-jar.js';
+
+/**
+ * A headless person at a browser: follows Keyway's authorization leg from an authorization URL —
+ * consent page (approve), local sign-in page (a user name), callback — and returns the URL the
+ * client is finally sent to (its redirect URI with `code`, `state`, `iss`). Used by every test that
+ * needs a real token, and by the conformance runner's token proxy.
+ */
+const hidden = (html: string, name: string): string => {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (match?.[1] === undefined) throw new Error(`no hidden field ${name} in page: ${html.slice(0, 300)}`);
+  return match[1].replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>');
+};
+
+const formAction = (html: string): string => {
+  const match = /<form method="post" action="([^"]+)"/.exec(html);
+  if (match?.[1] === undefined) throw new Error('no form in page');
+  return match[1].replaceAll('&amp;', '&');
+};
+
+async function step(jar: CookieJar, url: string, init: { method?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  const cookie = jar.header();
+  if (cookie !== undefined) headers['cookie'] = cookie;
+  if (init.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (init.origin !== undefined) headers['origin'] = init.origin;
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    redirect: 'manual',
+    ...(init.form === undefined ? {} : { body: new URLSearchParams(init.form).toString() }),
+  });
+  jar.store(response);
+  return response;
+}
+
+function location(response: Response, base: string): string {
+  const target = response.headers.get('location');
+  if (response.status < 300 || response.status >= 400 || target === null) throw new Error(`expected a redirect, got ${response.status}`);
+  return new URL(target, base).href;
+}
+
+/** Drives consent and sign-in from `authorizationUrl`; returns the client redirect URL. */
+export async function signInThroughBrowser(authorizationUrl: string, userName = 'alice', jar: CookieJar = createCookieJar()): Promise<URL> {
+  const origin = new URL(authorizationUrl).origin;
+  const consent = await step(jar, authorizationUrl);
+  if (consent.status !== 200) throw new Error(`authorize answered ${consent.status}: ${await consent.text()}`);
+  const consentPage = await consent.text();
+  const approved = await step(jar, new URL('/consent', origin).href, {
+    method: 'POST',
+    origin,
+    form: { flow: hidden(consentPage, 'flow'), csrf: hidden(consentPage, 'csrf'), decision: 'approve' },
+  });
+  const loginUrl = location(approved, origin);
+  const login = await step(jar, loginUrl);
+  const loginPage = await login.text();
+  const signedIn = await step(jar, new URL(formAction(loginPage), origin).href, {
+    method: 'POST',
+    origin,
+    form: { state: hidden(loginPage, 'state'), csrf: hidden(loginPage, 'csrf'), name: userName, decision: 'sign_in' },
+  });
+  const callback = await step(jar, location(signedIn, origin));
+  return new URL(location(callback, origin));
+}
+
+export interface Pkce {
+  readonly verifier: string;
+  readonly challenge: string;
+}
+
+export function createPkce(): Pkce {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export interface Tokens {
+  readonly access_token: string;
+  readonly refresh_token: string;
+  readonly expires_in: number;
+  readonly scope: string;
+  readonly clientId: string;
+}
+
+/** Registers a public client, signs in as `userName`, and exchanges the code: a real token pair. */
+export async function obtainTokens(origin: string, userName = 'alice', resource = `${origin}/mcp`): Promise<Tokens> {
+  const redirectUri = 'http://127.0.0.1:9/callback';
+  const registered = await fetch(new URL('/register', origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', client_name: 'keyway-tests' }),
+  });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
+  const { client_id: clientId } = (await registered.json()) as { client_id: string };
+  const pkce = createPkce();
+  const authorize = new URL('/authorize', origin);
+  for (const [name, value] of Object.entries({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+    state: 'test-state',
+    resource,
+  })) authorize.searchParams.set(name, value);
+  const back = await signInThroughBrowser(authorize.href, userName);
+  const code = back.searchParams.get('code');
+  if (code === null) throw new Error(`no code in ${back.href}`);
+  const token = await fetch(new URL('/token', origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: pkce.verifier, resource }).toString(),
+  });
+  if (token.status !== 200) throw new Error(`token answered ${token.status}: ${await token.text()}`);
+  return { ...((await token.json()) as Omit<Tokens, 'clientId'>), clientId };
+}
