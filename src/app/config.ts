@@ -74,6 +74,7 @@ const schema = z.object({
   KEYWAY_TRUST_PROXY: list.default([]),
   KEYWAY_RATE_REGISTER_PER_MINUTE: integer(1, 100_000).default(120),
   KEYWAY_RATE_TOKEN_PER_MINUTE: integer(1, 100_000).default(240),
+  KEYWAY_RATE_MCP_PER_MINUTE: integer(1, 1_000_000).default(1200),
 });
 
 export interface Config {
@@ -124,6 +125,8 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   readonly rateRegisterPerMinute: number;
   readonly rateTokenPerMinute: number;
+  /** MCP requests per signed-in user per minute (users, not IPs: hosted clients share egress). */
+  readonly rateMcpPerMinute: number;
 }
 
 /** The start-up failure: `message` is the one line to print. */
@@ -215,5 +218,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustedProxies: Object.freeze(values.KEYWAY_TRUST_PROXY),
     rateRegisterPerMinute: values.KEYWAY_RATE_REGISTER_PER_MINUTE,
     rateTokenPerMinute: values.KEYWAY_RATE_TOKEN_PER_MINUTE,
+    rateMcpPerMinute: values.KEYWAY_RATE_MCP_PER_MINUTE,
   });
 }

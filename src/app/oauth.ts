@@ -11,6 +11,7 @@ import { isLoopbackHostname } from '../adapters/http/guards.js';
 import { PRM_PATH, protectedResourceRoutes } from '../adapters/http/protected-resource-metadata.js';
 import { createRateLimiter, sendRateLimited } from '../adapters/http/rate-limit.js';
 import { registerRoute } from '../adapters/http/register.js';
+import { JSONRPC, sendJsonRpcError } from '../adapters/http/respond.js';
 import { revokeRoute } from '../adapters/http/revoke.js';
 import { routes } from '../adapters/http/router.js';
 import { tokenRoute } from '../adapters/http/token.js';
@@ -168,7 +169,8 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     revokeRoute({ tokens, clients: registry, limit: clientLimit }),
     ...routes('OPTIONS', CORS_PATHS, cors.preflight),
   ];
-  const gate = createBearerGate({ policy, verify: (token) => tokens.verifyAccessToken(token), requiredScope: policy.scopes[0] ?? 'mcp' });
+  const bearer = createBearerGate({ policy, verify: (token) => tokens.verifyAccessToken(token), requiredScope: policy.scopes[0] ?? 'mcp' });
+  const gate = limitPerUser(bearer, createRateLimiter({ perMinute: config.rateMcpPerMinute, clock: now }));
   return {
     policy,
     stores,
@@ -179,6 +181,23 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     routes: oauthRoutes,
     startMaintenance: () => startMaintenance(stores, registry, policy, clock, logger),
     close: () => stores.close(),
+  };
+}
+
+/**
+ * MCP requests are limited per user, never per IP: every Claude or ChatGPT user arrives from the
+ * same small egress pool (CLIENTS.md 1.4, SECURITY.md K6).
+ */
+function limitPerUser(gate: Gate, limiter: ReturnType<typeof createRateLimiter>): Gate {
+  return async (ctx) => {
+    const principal = await gate(ctx);
+    if (principal === undefined) return undefined;
+    const verdict = limiter.take(`user:${principal.subject}`);
+    if (verdict.allowed) return principal;
+    ctx.logger.warn('mcp.rate_limited', { subject: principal.subject, clientId: principal.clientId });
+    ctx.req.resume();
+    sendJsonRpcError(ctx.res, 429, JSONRPC.serverError, 'Too many requests: slow down', { 'Retry-After': String(verdict.retryAfterSeconds) });
+    return undefined;
   };
 }
 

@@ -24,7 +24,12 @@ export interface HeadlessOAuthOptions {
   readonly authMethod?: ClientAuthMethod;
   /** Port of the loopback redirect URI. Default: a port that was free a moment ago. */
   readonly redirectPort?: number;
+  /** How the person's browser goes from the authorization URL back to the client. Default {@link signInThroughBrowser}. */
+  readonly browse?: Browse;
 }
+
+/** From an authorization URL to the redirect back to the client (with `code`, `state`, `iss`). */
+export type Browse = (authorizationUrl: string, userName: string, jar: CookieJar) => Promise<URL>;
 
 /** The registration body the SDK sends: RFC 7591 names, as a desktop MCP client fills them. */
 export interface HeadlessClientMetadata {
@@ -101,7 +106,7 @@ export async function createHeadlessOAuthProvider<Info, Tokens, Discovery>(
     saveTokens: (value) => void (tokens = value),
     async redirectToAuthorization(authorizationUrl) {
       authorizationUrls.push(authorizationUrl);
-      const back = await signInThroughBrowser(authorizationUrl.href, options.userName ?? 'alice', jar);
+      const back = await (options.browse ?? signInThroughBrowser)(authorizationUrl.href, options.userName ?? 'alice', jar);
       if (back.searchParams.get('state') !== state) throw new Error(`the state came back changed: ${back.searchParams.get('state')}`);
       callbacks.push(back);
     },

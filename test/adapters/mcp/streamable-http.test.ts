@@ -216,6 +216,17 @@ describe('/mcp over raw HTTP', () => {
     for (const host of ['attacker.example', '127.0.0.1.nip.io']) assert.equal(await rawStatus(origin, host), 403, host);
   });
 
+  test('H6 a session is not authentication: its id without a token → 401', async (t) => {
+    const target = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: 'on' });
+    const opened = await post(target, initialize());
+    const sessionId = opened.headers.get('mcp-session-id');
+    assert.ok(sessionId !== null);
+    const anonymous = { origin: target.origin, auth: {} };
+    const response = await post(anonymous, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' });
+    assert.equal(response.status, 401);
+    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer resource_metadata=/);
+  });
+
   test('security headers and a request id on every response', async (t) => {
     const target = await startSignedIn(t);
     const { origin } = target;
