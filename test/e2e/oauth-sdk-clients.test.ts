@@ -7,11 +7,14 @@ import {
   UnauthorizedError as UnauthorizedV2,
 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
-import { auth as authV1, UnauthorizedError as UnauthorizedV1 } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth as authV1, refreshAuthorization, UnauthorizedError as UnauthorizedV1 } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport as SseV1 } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { InvalidGrantError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { startKeyway } from '../support/keyway.js';
-import { createRecordingFetch, createV1OAuthProvider, createV2OAuthProvider, type V2OAuthProvider } from '../support/sdk-oauth-provider.js';
+import { obtainTokens } from '../support/oauth-flow.js';
+import { createRecordingFetch, createV1OAuthProvider, createV2OAuthProvider, type V1OAuthProvider, type V2OAuthProvider } from '../support/sdk-oauth-provider.js';
+import { openLegacyStream } from '../support/sdk-oauth-sse.js';
 
 const INFO = { name: 'keyway-oauth-e2e', version: '1.0.0' };
 
@@ -190,5 +193,102 @@ describe('v2 SDK client (@modelcontextprotocol/client) through the whole OAuth f
     await connectV2(t, client, provider, () => new SseV2(url, { authProvider: provider, fetch: recorder.fetch }));
     assert.deepEqual(recorder.lines().slice(0, 2), ['GET /sse → 401', 'GET /.well-known/oauth-protected-resource/sse → 200']);
     assert.equal(provider.authorizationUrls[0]?.searchParams.get('resource'), url.href);
+  });
+});
+
+/** The v1 SDK's own flow without a transport: discovery, DCR, authorize (headless), code exchange. */
+async function authorizeWithSdk(origin: string, provider: V1OAuthProvider, path = '/mcp'): Promise<void> {
+  const serverUrl = new URL(path, origin);
+  assert.equal(await authV1(provider, { serverUrl }), 'REDIRECT');
+  assert.equal(await authV1(provider, { serverUrl, authorizationCode: provider.code() }), 'AUTHORIZED');
+}
+
+/** What the v1 SDK's refresh helper needs, from what the provider kept. */
+function refreshInputs(provider: V1OAuthProvider, origin: string) {
+  const clientInformation = provider.clientInformation();
+  const metadata = provider.discoveryState()?.authorizationServerMetadata;
+  const tokens = provider.tokens();
+  assert.ok(clientInformation !== undefined && metadata !== undefined && tokens?.refresh_token !== undefined);
+  return { clientInformation, metadata, tokens, refreshToken: tokens.refresh_token, resource: new URL('/mcp', origin) };
+}
+
+async function pingMcp(origin: string, token: string): Promise<Response> {
+  return fetch(new URL('/mcp', origin), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+}
+
+describe('refresh and revoke, as the SDK clients do them', () => {
+  test('G1 G3 refreshAuthorization: a new pair that works on /mcp; the rotated token within the grace window gets the identical pair', async (t) => {
+    const keyway = await startKeyway(t);
+    const provider = await createV1OAuthProvider();
+    await authorizeWithSdk(keyway.origin, provider);
+    const { tokens: first, ...inputs } = refreshInputs(provider, keyway.origin);
+    const refreshed = await refreshAuthorization(keyway.origin, inputs);
+    assert.notEqual(refreshed.access_token, first.access_token);
+    assert.notEqual(refreshed.refresh_token, first.refresh_token);
+    assert.equal(refreshed.scope, first.scope);
+    const retried = await refreshAuthorization(keyway.origin, inputs);
+    assert.deepEqual([retried.access_token, retried.refresh_token], [refreshed.access_token, refreshed.refresh_token]);
+    provider.saveTokens({ ...refreshed, issuer: first.issuer });
+    const client = new ClientV1(INFO);
+    await client.connect(new HttpV1(inputs.resource, { authProvider: provider }));
+    t.after(() => client.close());
+    await countWithProgress(v1Caller(client));
+    assert.equal(provider.authorizationUrls.length, 1, 'the refreshed token was enough: no new authorization');
+    const next = await refreshAuthorization(keyway.origin, { ...inputs, refreshToken: refreshed.refresh_token ?? '' });
+    assert.notEqual(next.refresh_token, refreshed.refresh_token, 'the successor still rotates after the benign retries');
+  });
+
+  test('H1 G1 the v1 transport refreshes by itself when /mcp answers 401 invalid_token', async (t) => {
+    const keyway = await startKeyway(t);
+    const provider = await createV1OAuthProvider();
+    await authorizeWithSdk(keyway.origin, provider);
+    const { tokens } = refreshInputs(provider, keyway.origin);
+    const dead = `kw_at_${'A'.repeat(43)}`;
+    assert.match((await pingMcp(keyway.origin, dead)).headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    provider.saveTokens({ ...tokens, access_token: dead });
+    const client = new ClientV1(INFO);
+    await client.connect(new HttpV1(new URL('/mcp', keyway.origin), { authProvider: provider }));
+    t.after(() => client.close());
+    await countWithProgress(v1Caller(client));
+    const now = provider.tokens();
+    assert.ok(now !== undefined && now.access_token !== dead && now.access_token !== tokens.access_token, 'a refreshed access token');
+    assert.notEqual(now.refresh_token, tokens.refresh_token, 'the refresh token rotated');
+    assert.equal(provider.authorizationUrls.length, 1, 'no new authorization');
+  });
+
+  test('G7 /revoke with the refresh token: the access token gets 401 invalid_token and the grant\'s open SSE stream is closed', async (t) => {
+    const keyway = await startKeyway(t);
+    const provider = await createV1OAuthProvider();
+    await authorizeWithSdk(keyway.origin, provider, '/sse');
+    const { tokens, ...inputs } = refreshInputs(provider, keyway.origin);
+    const otherGrant = await obtainTokens(keyway.origin, 'alice');
+    const stream = await openLegacyStream(keyway.origin, tokens.access_token);
+    const bystander = await openLegacyStream(keyway.origin, otherGrant.access_token);
+    t.after(() => bystander.cancel());
+    const revoked = await fetch(new URL('/revoke', keyway.origin), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: inputs.refreshToken, token_type_hint: 'refresh_token', client_id: inputs.clientInformation.client_id }).toString(),
+    });
+    assert.equal(revoked.status, 200);
+    await stream.ended();
+    const probe = await pingMcp(keyway.origin, tokens.access_token);
+    assert.equal(probe.status, 401);
+    const challenge = probe.headers.get('www-authenticate') ?? '';
+    assert.match(challenge, /^Bearer /);
+    assert.match(challenge, /error="invalid_token"/);
+    assert.match(challenge, new RegExp(`resource_metadata="${keyway.origin}/\\.well-known/oauth-protected-resource/mcp"`));
+    await assert.rejects(refreshAuthorization(keyway.origin, inputs), (error) => error instanceof InvalidGrantError);
+    const message = await fetch(bystander.messagesUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${otherGrant.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'ping' }),
+    });
+    assert.equal(message.status, 202, 'another grant of the same user keeps its session');
+    assert.deepEqual(JSON.parse((await bystander.next())?.data ?? 'null'), { jsonrpc: '2.0', id: 7, result: {} });
   });
 });

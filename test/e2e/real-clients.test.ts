@@ -15,6 +15,8 @@ const INFO = { name: 'keyway-e2e', version: '1.0.0' };
 interface Connected {
   listTools(): Promise<{ tools: Array<{ name: string }> }>;
   callTool(onProgress: (progress: number) => void): Promise<{ content: unknown }>;
+  /** The tool sees the verified principal (issue 3: "a tool knows who is calling"). */
+  whoami(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ function v2(client: ClientV2): Connected {
         { name: 'count_slowly', arguments: { steps: 3, interval_ms: 20 } },
         { onprogress: (update) => onProgress(update.progress) },
       ),
+    whoami: async () => (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent,
     close: () => client.close(),
   };
 }
@@ -37,6 +40,7 @@ function v1(client: ClientV1): Connected {
       client.callTool({ name: 'count_slowly', arguments: { steps: 3, interval_ms: 20 } }, undefined, {
         onprogress: (update) => onProgress(update.progress),
       }) as Promise<{ content: unknown }>,
+    whoami: async () => (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent,
     close: () => client.close(),
   };
 }
@@ -44,7 +48,7 @@ function v1(client: ClientV1): Connected {
 async function exercise(t: TestContext, connected: Connected): Promise<void> {
   t.after(() => connected.close());
   const { tools } = await connected.listTools();
-  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['count_slowly', 'echo']);
+  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['count_slowly', 'echo', 'whoami']);
   const progress: number[] = [];
   let sawLast: () => void = () => undefined;
   const lastProgress = new Promise<void>((resolve) => (sawLast = resolve));
@@ -59,6 +63,10 @@ async function exercise(t: TestContext, connected: Connected): Promise<void> {
   ]);
   assert.deepEqual(result.content, [{ type: 'text', text: 'counted to 3' }]);
   assert.deepEqual(progress, [1, 2, 3]);
+  const identity = (await connected.whoami()) as { subject: string; scopes: string[]; client_id: string };
+  assert.equal(identity.subject, 'local:alice');
+  assert.deepEqual(identity.scopes, ['mcp']);
+  assert.equal(typeof identity.client_id, 'string');
 }
 
 const PATHS = ['/mcp', '/sse'] as const;

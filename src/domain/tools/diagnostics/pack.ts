@@ -3,7 +3,8 @@ import type { Pack, ToolCallResult, ToolContext, ToolDefinition } from '../pack.
 /**
  * The built-in `diagnostics` pack: tools that prove a connection works end to end. `echo` checks
  * that calls and results flow; `count_slowly` streams progress notifications at a steady pace, so a
- * person can see whether a reverse proxy delivers events as they are sent or holds them back.
+ * person can see whether a reverse proxy delivers events as they are sent or holds them back;
+ * `whoami` shows which user and client the connection's token belongs to.
  */
 
 const text = (value: string): ToolCallResult => ({ content: [{ type: 'text', text: value }] });
@@ -76,7 +77,29 @@ const countSlowlyTool: ToolDefinition = {
   handler: countSlowly,
 };
 
+const whoami: ToolDefinition = {
+  name: 'whoami',
+  title: 'Who am I',
+  description: 'Tells who this connection is signed in as: the user, the client application, and the granted scopes.',
+  inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+  outputSchema: {
+    type: 'object',
+    properties: {
+      subject: { type: 'string' },
+      client_id: { type: 'string' },
+      scopes: { type: 'array', items: { type: 'string' } },
+    },
+    required: ['subject', 'scopes'],
+  },
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  handler: async (_args, context) => {
+    const { subject, clientId, scopes } = context.principal;
+    const identity = { subject, ...(clientId === undefined ? {} : { client_id: clientId }), scopes: [...scopes] };
+    return { content: [{ type: 'text', text: JSON.stringify(identity) }], structuredContent: identity };
+  },
+};
+
 export const diagnosticsPack: Pack = {
   name: 'diagnostics',
-  tools: [echo, countSlowlyTool],
+  tools: [echo, countSlowlyTool, whoami],
 };
