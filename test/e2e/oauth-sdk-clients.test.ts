@@ -148,8 +148,8 @@ type V2Transport = HttpV2 | SseV2;
 async function connectV2(t: TestContext, client: ClientV2, provider: V2OAuthProvider, transport: () => V2Transport): Promise<void> {
   const first = transport();
   await assert.rejects(client.connect(first), (error) => error instanceof UnauthorizedV2);
-  await first.close();
   await first.finishAuth(provider.lastCallback().searchParams);
+  await first.close();
   assert.match(provider.tokens()?.access_token ?? '', /^kw_at_/);
   await client.connect(transport());
   t.after(() => client.close());
@@ -260,7 +260,7 @@ describe('refresh and revoke, as the SDK clients do them', () => {
     assert.equal(provider.authorizationUrls.length, 1, 'no new authorization');
   });
 
-  test('G7 /revoke with the refresh token: the access token gets 401 invalid_token and the grant\'s open SSE stream is closed', async (t) => {
+  test('G7 /revoke with the refresh token: the access token gets 401 invalid_token and the grant\'s open SSE stream is closed', { timeout: 20_000 }, async (t) => {
     const keyway = await startKeyway(t);
     const provider = await createV1OAuthProvider();
     await authorizeWithSdk(keyway.origin, provider, '/sse');
@@ -281,7 +281,7 @@ describe('refresh and revoke, as the SDK clients do them', () => {
     const challenge = probe.headers.get('www-authenticate') ?? '';
     assert.match(challenge, /^Bearer /);
     assert.match(challenge, /error="invalid_token"/);
-    assert.match(challenge, new RegExp(`resource_metadata="${keyway.origin}/\\.well-known/oauth-protected-resource/mcp"`));
+    assert.ok(challenge.includes(`resource_metadata="${keyway.origin}/.well-known/oauth-protected-resource/mcp"`), challenge);
     await assert.rejects(refreshAuthorization(keyway.origin, inputs), (error) => error instanceof InvalidGrantError);
     const message = await fetch(bystander.messagesUrl, {
       method: 'POST',
