@@ -5,18 +5,11 @@ import { createBearerGate } from '../../../src/adapters/http/bearer-gate.js';
 import { routes } from '../../../src/adapters/http/router.js';
 import { sendJson } from '../../../src/adapters/http/respond.js';
 import { DomainError } from '../../../src/domain/errors.js';
-import { createOAuthPolicy } from '../../../src/domain/oauth-policy.js';
+import { testPolicy } from '../../support/policy.js';
 import type { Principal } from '../../../src/domain/principal.js';
 import { startHttpApp } from '../../support/http-app.js';
 
-const policy = createOAuthPolicy('https://mcp.example.com', {
-  scopes: ['mcp'],
-  codeTtlSeconds: 300,
-  accessTokenTtlSeconds: 3600,
-  refreshTokenIdleSeconds: 86400,
-  grantMaxSeconds: 864000,
-  refreshGraceSeconds: 60,
-});
+const policy = testPolicy();
 
 const ALICE: Principal = { subject: 'local:alice', clientId: 'c1', scopes: ['mcp'], grantId: 'g1' };
 const NARROW: Principal = { subject: 'local:bob', clientId: 'c1', scopes: ['other'], grantId: 'g2' };

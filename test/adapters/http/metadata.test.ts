@@ -3,17 +3,10 @@ import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import { authorizationServerRoutes } from '../../../src/adapters/http/authorization-server-metadata.js';
 import { protectedResourceRoutes } from '../../../src/adapters/http/protected-resource-metadata.js';
-import { createOAuthPolicy } from '../../../src/domain/oauth-policy.js';
+import { testPolicy } from '../../support/policy.js';
 import { startHttpApp } from '../../support/http-app.js';
 
-const policy = createOAuthPolicy('https://mcp.example.com', {
-  scopes: ['mcp'],
-  codeTtlSeconds: 300,
-  accessTokenTtlSeconds: 3600,
-  refreshTokenIdleSeconds: 86400,
-  grantMaxSeconds: 864000,
-  refreshGraceSeconds: 60,
-});
+const policy = testPolicy();
 
 const routes = [...protectedResourceRoutes(policy), ...authorizationServerRoutes(policy, { dynamicRegistration: true, clientMetadataDocuments: true })];
 

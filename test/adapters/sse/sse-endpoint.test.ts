@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readStream, recordingLogger, type LogEntry } from '../../support/sse-stream.js';
 import { once } from 'node:events';
 import { createServer, get, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,30 +15,12 @@ import { principalOf } from '../../../src/adapters/mcp/auth-info.js';
 import { createSseEndpoint, type SseEndpoint } from '../../../src/adapters/sse/sse-endpoint.js';
 import { createSystemClock } from '../../../src/adapters/system/clock.js';
 import { createCryptoRandom } from '../../../src/adapters/system/random.js';
-import type { LogFields, Logger } from '../../../src/domain/ports/logger.js';
 import type { Principal } from '../../../src/domain/principal.js';
 import { createSessionRegistry, type SessionRegistry } from '../../../src/domain/sessions/registry.js';
 
 /** A hang is a failure: every wait in these tests is on an event that should come quickly. */
 const TIMEOUT_MS = 10_000;
 
-interface LogEntry {
-  readonly level: string;
-  readonly event: string;
-  readonly fields: LogFields;
-}
-
-function recordingLogger(entries: LogEntry[]): Logger {
-  const at = (level: string) => (event: string, fields: LogFields = {}) => void entries.push({ level, event, fields });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  return logger;
-}
-
-/**
- * A minimal MCP server: one tool that reports progress, pings the client, and answers with the
- * caller's subject, so a test sees progress, a server-to-client request and the principal
- * travelling with each message.
- */
 function buildServer(built: McpServer[], contexts: McpRequestContext[]) {
   return (context: McpRequestContext): McpServer => {
     contexts.push(context);
@@ -146,31 +129,11 @@ async function openStream(t: TestContext, base: string, user = 'alice'): Promise
   const req = get(`${base}/sse`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${user}` } });
   t.after(() => req.destroy());
   const [response] = (await once(req, 'response')) as [IncomingMessage];
-  let text = '';
-  const waiters: Array<{ predicate: (text: string) => boolean; resolve: (text: string) => void }> = [];
-  const check = (): void => {
-    for (const waiter of [...waiters]) {
-      if (!waiter.predicate(text)) continue;
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(text);
-    }
-  };
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => {
-    text += chunk;
-    check();
-  });
-  const ended = once(response, 'end').then(() => undefined);
-  ended.catch(() => undefined);
-  const until = (predicate: (text: string) => boolean): Promise<string> =>
-    new Promise((resolve) => {
-      waiters.push({ predicate, resolve });
-      check();
-    });
-  const first = await until((received) => received.includes('\n\n'));
+  const reader = readStream(response);
+  const first = await reader.until((received) => received.includes('\n\n'));
   const match = /^event: endpoint\ndata: \/messages\?sessionId=([^\n]+)\n\n/.exec(first);
   assert.ok(match !== null, `first event is the endpoint event: ${JSON.stringify(first)}`);
-  return { response, sessionId: decodeURIComponent(match[1]!), text: () => text, until, ended };
+  return { ...reader, sessionId: decodeURIComponent(match[1]!) };
 }
 
 interface Answer {

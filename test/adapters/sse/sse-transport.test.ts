@@ -5,23 +5,11 @@ import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
-import type { LogFields, Logger } from '../../../src/domain/ports/logger.js';
+import { readStream, recordingLogger, type LogEntry, type StreamReader } from '../../support/sse-stream.js';
 import { SseServerTransport, type SseTransportOptions } from '../../../src/adapters/sse/sse-transport.js';
 
 /** A hang is a failure: every wait in these tests is on an event that should come quickly. */
 const TIMEOUT_MS = 10_000;
-
-interface LogEntry {
-  readonly level: string;
-  readonly event: string;
-  readonly fields: LogFields;
-}
-
-function recordingLogger(entries: LogEntry[]): Logger {
-  const at = (level: string) => (event: string, fields: LogFields = {}) => void entries.push({ level, event, fields });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  return logger;
-}
 
 interface Harness {
   readonly port: number;
@@ -65,46 +53,6 @@ async function startHarness(t: TestContext, overrides: Partial<SseTransportOptio
       const entry = ready.shift();
       return entry === undefined ? new Promise((resolve) => pending.push(resolve)) : Promise.resolve(entry);
     },
-  };
-}
-
-interface StreamReader {
-  readonly response: IncomingMessage;
-  /** Everything received so far. */
-  text(): string;
-  /** Resolves with the text once `predicate` holds for it. */
-  until(predicate: (text: string) => boolean): Promise<string>;
-  /** Resolves when the server ends the response. */
-  readonly ended: Promise<void>;
-}
-
-function readStream(response: IncomingMessage): StreamReader {
-  let text = '';
-  const waiters: Array<{ predicate: (text: string) => boolean; resolve: (text: string) => void }> = [];
-  const check = (): void => {
-    for (const waiter of [...waiters]) {
-      if (!waiter.predicate(text)) continue;
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(text);
-    }
-  };
-  response.setEncoding('utf8');
-  response.on('data', (chunk: string) => {
-    text += chunk;
-    check();
-  });
-  const ended = once(response, 'end').then(() => undefined);
-  // A test that tears the stream down itself never awaits `ended`; its "aborted" is expected.
-  ended.catch(() => undefined);
-  return {
-    response,
-    text: () => text,
-    until: (predicate) =>
-      new Promise((resolve) => {
-        waiters.push({ predicate, resolve });
-        check();
-      }),
-    ended,
   };
 }
 
