@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import type { RequestListener } from 'node:http';
+import { createClientIp, type ClientIp } from '../adapters/http/client-ip.js';
 import { createGuards } from '../adapters/http/guards.js';
 import { healthRoutes } from '../adapters/http/health.js';
 import { createLifecycle } from '../adapters/http/lifecycle.js';
@@ -19,6 +21,7 @@ import { createCryptoRandom } from '../adapters/system/random.js';
 import { createSessionRegistry } from '../domain/sessions/registry.js';
 import { diagnosticsPack } from '../domain/tools/diagnostics/pack.js';
 import { createOAuthServer } from './oauth.js';
+import type { Logger } from '../domain/ports/logger.js';
 import type { Pack } from '../domain/tools/pack.js';
 import type { Config } from './config.js';
 import { TOKENS } from './tokens.js';
@@ -72,6 +75,7 @@ export async function createApp(config: Config, write: (line: string) => void = 
     clock: c.resolve(TOKENS.clock),
     random: c.resolve(TOKENS.random),
     onGrantRevoked: (grantId) => sessions.endGrant(grantId),
+    clientIp: createClientIp(config.trustedProxies),
   });
   c.register(TOKENS.oauth, { useValue: oauth });
   return { container: c, start: () => start(c, config) };
@@ -138,6 +142,24 @@ function mcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
   };
 }
 
+/**
+ * Forwarded headers from a peer not in KEYWAY_TRUST_PROXY are ignored; say so once, because it
+ * usually means a reverse proxy that is missing from the list (per-IP limits then see the proxy).
+ */
+function warnOnUntrustedForwarding(handler: RequestListener, clientIp: ClientIp, logger: Logger): RequestListener {
+  let warned = false;
+  return (req, res) => {
+    if (!warned && clientIp.forwardedFromUntrusted(req)) {
+      warned = true;
+      logger.warn('http.untrusted_forwarded_headers', {
+        peer: req.socket.remoteAddress,
+        message: 'requests carry X-Forwarded-* headers from an address not listed in KEYWAY_TRUST_PROXY; they are ignored (add the proxy address if this is your reverse proxy)',
+      });
+    }
+    handler(req, res);
+  };
+}
+
 async function start(d: DependencyContainer, config: Config): Promise<RunningServer> {
   const logger = d.resolve(TOKENS.logger);
   const lifecycle = d.resolve(TOKENS.lifecycle);
@@ -153,7 +175,7 @@ async function start(d: DependencyContainer, config: Config): Promise<RunningSer
     logger,
     publicUrl: config.publicUrl,
   });
-  const running = await startHttpServer(pipeline, {
+  const running = await startHttpServer(warnOnUntrustedForwarding(pipeline, oauth.clientIp, logger), {
     host: config.host,
     port: config.port,
     timeouts: {

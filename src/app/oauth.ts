@@ -3,7 +3,7 @@ import { authorizationServerRoutes } from '../adapters/http/authorization-server
 import { authorizeRoutes, type BrowserFlowDeps } from '../adapters/http/authorize.js';
 import { createBearerGate } from '../adapters/http/bearer-gate.js';
 import { callbackRoutes } from '../adapters/http/callback.js';
-import { createClientIp } from '../adapters/http/client-ip.js';
+import type { ClientIp } from '../adapters/http/client-ip.js';
 import { consentRoutes } from '../adapters/http/consent.js';
 import { createSignedCookies } from '../adapters/http/cookies.js';
 import { createCors, type Cors } from '../adapters/http/cors.js';
@@ -45,6 +45,7 @@ export interface OAuthServer {
   readonly tokens: TokenService;
   readonly gate: Gate;
   readonly cors: Cors;
+  readonly clientIp: ClientIp;
   readonly routes: readonly Route[];
   /** Starts the periodic clean-up (expired flows, tokens, retry pairs, unused clients); returns its stopper. */
   startMaintenance(): () => void;
@@ -57,6 +58,8 @@ export interface OAuthDeps {
   readonly random: Random;
   /** Closes the MCP sessions of a revoked grant. */
   readonly onGrantRevoked: (grantId: string) => void;
+  /** The client address of a request (trusted proxies' `X-Forwarded-For` believed). */
+  readonly clientIp: ClientIp;
 }
 
 /** Paths browser clients call cross-origin (MCP Inspector): they answer preflights. */
@@ -93,6 +96,14 @@ function checkIdentityProvider(config: Config, logger: Logger): void {
   });
 }
 
+/** With no way to register and no pre-registered client, no client could ever connect. */
+function checkRegistrationPaths(config: Config, preregistered: number): void {
+  if (config.dynamicRegistration || config.clientMetadataDocuments || preregistered > 0) return;
+  throw new ConfigError(
+    'KEYWAY_DCR: dynamic registration and client metadata documents are both off and KEYWAY_CLIENTS is empty, so no client can connect (turn KEYWAY_DCR or KEYWAY_CIMD on, or pre-register a client)',
+  );
+}
+
 export async function createOAuthServer(config: Config, deps: OAuthDeps): Promise<OAuthServer> {
   const { logger, clock, random } = deps;
   checkIdentityProvider(config, logger);
@@ -112,6 +123,8 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     previous: previous.map((old) => ({ kid: old.kid, key: old.derive('seal') })),
   });
   const hasher = createSha256Hasher();
+  const preregistered = loadPreregisteredClients(config.preregisteredClients, { hasher, redirectUriAllowlist: config.redirectUriAllowlist, now: clock.now() });
+  checkRegistrationPaths(config, preregistered.length);
   const stores = openStores(config, logger);
   const registry = createClientRegistry({
     store: stores.clients,
@@ -125,7 +138,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
       metadataDocuments: config.clientMetadataDocuments,
       redirectUriAllowlist: config.redirectUriAllowlist,
       unusedSeconds: config.clientUnusedDays * 86_400,
-      preregistered: loadPreregisteredClients(config.preregisteredClients, { hasher, redirectUriAllowlist: config.redirectUriAllowlist, now: clock.now() }),
+      preregistered,
     },
   });
   const tokens = createTokenService({ grants: stores.grants, clients: registry, hasher, sealer, random, clock, policy, logger, onGrantRevoked: deps.onGrantRevoked });
@@ -146,7 +159,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
   });
   const browser: BrowserFlowDeps = { flow, policy, cookies: createSignedCookies(secret.derive('cookie'), clock), random, publicUrl: config.publicUrl };
   const cors = createCors({ allowedOrigins: config.allowedOrigins, publicOrigin: config.publicUrl.origin });
-  const clientIp = createClientIp(config.trustedProxies);
+  const { clientIp } = deps;
   const now = (): number => clock.now();
   const registerLimiter = createRateLimiter({ perMinute: config.rateRegisterPerMinute, clock: now });
   const tokenLimiter = createRateLimiter({ perMinute: config.rateTokenPerMinute, clock: now });
@@ -178,6 +191,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     tokens,
     gate,
     cors,
+    clientIp,
     routes: oauthRoutes,
     startMaintenance: () => startMaintenance(stores, registry, policy, clock, logger),
     close: () => stores.close(),
