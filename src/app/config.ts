@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseSecret } from '../adapters/crypto/secret.js';
+import { ConfigError } from './config-error.js';
+import { loadGithubSettings, type GithubSettings } from './github-config.js';
 
 /**
  * Keyway's configuration: environment variables, parsed once into a frozen object. A bad value stops
@@ -58,7 +60,7 @@ const schema = z.object({
     .optional(),
   KEYWAY_SECRET: secretValue.optional(),
   KEYWAY_SECRET_PREVIOUS: list.pipe(z.array(secretValue)).default([]),
-  KEYWAY_IDP: z.enum(['local']).default('local'),
+  KEYWAY_IDP: z.enum(['local', 'github']).default('local'),
   KEYWAY_LOCAL_LOGIN: onOff.default(false),
   KEYWAY_DCR: onOff.default(true),
   KEYWAY_CIMD: onOff.default(true),
@@ -104,7 +106,10 @@ export interface Config {
   readonly secret?: string;
   /** Earlier secrets, still accepted to open what they sealed (key rotation). */
   readonly previousSecrets: readonly string[];
-  readonly identityProvider: 'local';
+  /** Who signs users in: the local development page, or GitHub. */
+  readonly identityProvider: 'local' | 'github';
+  /** Sign-in with GitHub; present exactly when `identityProvider` is `github`. */
+  readonly github?: GithubSettings;
   /** The local development sign-in is allowed on a non-loopback public URL only when this is set. */
   readonly localLoginAllowed: boolean;
   readonly dynamicRegistration: boolean;
@@ -129,13 +134,7 @@ export interface Config {
   readonly rateMcpPerMinute: number;
 }
 
-/** The start-up failure: `message` is the one line to print. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error.js';
 
 const FIXES: Readonly<Record<string, string>> = {
   KEYWAY_PUBLIC_URL: 'set it to the https origin clients use, e.g. https://mcp.example.com',
@@ -203,6 +202,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ...(values.KEYWAY_SECRET === undefined ? {} : { secret: values.KEYWAY_SECRET }),
     previousSecrets: Object.freeze(values.KEYWAY_SECRET_PREVIOUS),
     identityProvider: values.KEYWAY_IDP,
+    ...(values.KEYWAY_IDP === 'github' ? { github: loadGithubSettings(env, publicUrlValue) } : {}),
     localLoginAllowed: values.KEYWAY_LOCAL_LOGIN,
     dynamicRegistration: values.KEYWAY_DCR,
     clientMetadataDocuments: values.KEYWAY_CIMD,

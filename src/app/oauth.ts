@@ -18,6 +18,7 @@ import { tokenRoute } from '../adapters/http/token.js';
 import { createSha256Hasher } from '../adapters/crypto/hasher.js';
 import { createAesGcmSealer } from '../adapters/crypto/sealer.js';
 import { createRootSecret, loadRootSecret, parseSecret } from '../adapters/crypto/secret.js';
+import { createGithubIdentityProvider } from '../adapters/identity/github/github-identity-provider.js';
 import { createLocalIdentityProvider } from '../adapters/identity/local/local-identity-provider.js';
 import { createDocumentFetcher } from '../adapters/outbound/document-fetcher.js';
 import { createMemoryStores } from '../adapters/storage/memory/memory-stores.js';
@@ -27,6 +28,7 @@ import { createClientRegistry, type ManagedClientRegistry } from '../domain/clie
 import { createAuthorizationFlow } from '../domain/grants/authorization-flow.js';
 import { createOAuthPolicy, type OAuthPolicy } from '../domain/oauth-policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { IdentityProvider } from '../domain/ports/identity.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Random } from '../domain/ports/random.js';
 import { createTokenService, type TokenService } from '../domain/tokens/token-service.js';
@@ -83,8 +85,22 @@ function openStores(config: Config, logger: Logger): Stores {
   return config.store.kind === 'memory' ? createMemoryStores() : openSqliteStores(config.store.path, { logger });
 }
 
+/** The identity provider the configuration names, with the routes it serves (the local sign-in page). */
+function createIdentityProvider(config: Config, deps: OAuthDeps): IdentityProvider & { readonly routes?: readonly Route[] } {
+  const { clock, random, logger } = deps;
+  if (config.identityProvider === 'github' && config.github !== undefined) {
+    logger.info('identity.github', { web: config.github.webBaseUrl, callbackUrl: config.github.callbackUrl });
+    // 7 s: a clean upstream_failed reaches the user before the callback's own 8 s limit.
+    return createGithubIdentityProvider({ ...config.github, timeoutMs: UPSTREAM_TIMEOUT_MS, clock, logger });
+  }
+  checkLocalSignIn(config, logger);
+  return createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
+}
+
+const UPSTREAM_TIMEOUT_MS = 7000;
+
 /** The local development sign-in is for loopback, or for a deployment that says so out loud. */
-function checkIdentityProvider(config: Config, logger: Logger): void {
+function checkLocalSignIn(config: Config, logger: Logger): void {
   const loopback = isLoopbackHostname(config.publicUrl.hostname);
   if (!loopback && !config.localLoginAllowed) {
     throw new ConfigError(
@@ -106,7 +122,7 @@ function checkRegistrationPaths(config: Config, preregistered: number): void {
 
 export async function createOAuthServer(config: Config, deps: OAuthDeps): Promise<OAuthServer> {
   const { logger, clock, random } = deps;
-  checkIdentityProvider(config, logger);
+  const identity = createIdentityProvider(config, deps);
   const policy = createOAuthPolicy(config.publicUrl.origin, {
     scopes: config.scopes,
     codeTtlSeconds: config.codeTtlSeconds,
@@ -142,7 +158,6 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     },
   });
   const tokens = createTokenService({ grants: stores.grants, clients: registry, hasher, sealer, random, clock, policy, logger, onGrantRevoked: deps.onGrantRevoked });
-  const identity = createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
   const flow = createAuthorizationFlow({
     clients: registry,
     flows: stores.flows,
@@ -177,7 +192,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     ...authorizeRoutes(browser),
     ...consentRoutes(browser),
     ...callbackRoutes(browser),
-    ...identity.routes,
+    ...(identity.routes ?? []),
     tokenRoute({ tokens, clients: registry, limit: clientLimit }),
     revokeRoute({ tokens, clients: registry, limit: clientLimit }),
     ...routes('OPTIONS', CORS_PATHS, cors.preflight),

@@ -3,7 +3,7 @@ import { clientMetadataShape, metadataInputOf } from '../adapters/http/register.
 import type { Client } from '../domain/clients/client.js';
 import { buildPreregisteredClients, type PreregisteredClientEntry, type PreregisteredDeps } from '../domain/clients/preregistered.js';
 import { isDomainError } from '../domain/errors.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from './config-error.js';
 
 /**
  * `KEYWAY_CLIENTS`: a JSON array of RFC 7591 client metadata objects (snake_case, as a

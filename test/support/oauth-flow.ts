@@ -41,8 +41,32 @@ function location(response: Response, base: string): string {
   return new URL(target, base).href;
 }
 
+/**
+ * Plays the user at the identity provider: from the provider URL Keyway redirected to, returns the
+ * URL of Keyway's `/callback` the provider sends the browser back to.
+ */
+export type UpstreamLogin = (redirectTo: string, userName: string, jar: CookieJar) => Promise<string>;
+
+/** The local development sign-in page: submit the user name. */
+export const localSignIn: UpstreamLogin = async (loginUrl, userName, jar) => {
+  const origin = new URL(loginUrl).origin;
+  const login = await step(jar, loginUrl);
+  const loginPage = await login.text();
+  const signedIn = await step(jar, new URL(formAction(loginPage), origin).href, {
+    method: 'POST',
+    origin,
+    form: { state: hidden(loginPage, 'state'), csrf: hidden(loginPage, 'csrf'), name: userName, decision: 'sign_in' },
+  });
+  return location(signedIn, origin);
+};
+
 /** Drives consent and sign-in from `authorizationUrl`; returns the client redirect URL. */
-export async function signInThroughBrowser(authorizationUrl: string, userName = 'alice', jar: CookieJar = createCookieJar()): Promise<URL> {
+export async function signInThroughBrowser(
+  authorizationUrl: string,
+  userName = 'alice',
+  jar: CookieJar = createCookieJar(),
+  upstream: UpstreamLogin = localSignIn,
+): Promise<URL> {
   const origin = new URL(authorizationUrl).origin;
   const consent = await step(jar, authorizationUrl);
   if (consent.status !== 200) throw new Error(`authorize answered ${consent.status}: ${await consent.text()}`);
@@ -52,15 +76,8 @@ export async function signInThroughBrowser(authorizationUrl: string, userName = 
     origin,
     form: { flow: hidden(consentPage, 'flow'), csrf: hidden(consentPage, 'csrf'), decision: 'approve' },
   });
-  const loginUrl = location(approved, origin);
-  const login = await step(jar, loginUrl);
-  const loginPage = await login.text();
-  const signedIn = await step(jar, new URL(formAction(loginPage), origin).href, {
-    method: 'POST',
-    origin,
-    form: { state: hidden(loginPage, 'state'), csrf: hidden(loginPage, 'csrf'), name: userName, decision: 'sign_in' },
-  });
-  const callback = await step(jar, location(signedIn, origin));
+  const callbackUrl = await upstream(location(approved, origin), userName, jar);
+  const callback = await step(jar, callbackUrl);
   return new URL(location(callback, origin));
 }
 
@@ -83,7 +100,7 @@ export interface Tokens {
 }
 
 /** Registers a public client, signs in as `userName`, and exchanges the code: a real token pair. */
-export async function obtainTokens(origin: string, userName = 'alice', resource = `${origin}/mcp`): Promise<Tokens> {
+export async function obtainTokens(origin: string, userName = 'alice', resource = `${origin}/mcp`, upstream: UpstreamLogin = localSignIn): Promise<Tokens> {
   const redirectUri = 'http://127.0.0.1:9/callback';
   const registered = await fetch(new URL('/register', origin), {
     method: 'POST',
@@ -103,7 +120,7 @@ export async function obtainTokens(origin: string, userName = 'alice', resource 
     state: 'test-state',
     resource,
   })) authorize.searchParams.set(name, value);
-  const back = await signInThroughBrowser(authorize.href, userName);
+  const back = await signInThroughBrowser(authorize.href, userName, createCookieJar(), upstream);
   const code = back.searchParams.get('code');
   if (code === null) throw new Error(`no code in ${back.href}`);
   const token = await fetch(new URL('/token', origin), {

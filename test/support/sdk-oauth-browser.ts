@@ -1,4 +1,5 @@
 import { createCookieJar, type CookieJar } from './cookie-jar.js';
+import { localSignIn } from './oauth-flow.js';
 
 /**
  * Browser pieces the SDK end-to-end tests need beyond `signInThroughBrowser`: a cookie jar that
@@ -71,28 +72,6 @@ function redirectTarget(response: Response, base: string): string {
   return new URL(location, base).href;
 }
 
-function field(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (match?.[1] === undefined) throw new Error(`no field ${name} on the sign-in page`);
-  return match[1];
-}
-
-/** The local sign-in page → its form → Keyway's callback; returns the redirect to the client. */
-async function signIn(jar: CookieJar, loginUrl: string, userName: string): Promise<URL> {
-  const { origin } = new URL(loginUrl);
-  const page = await (await get(jar, loginUrl, { 'sec-fetch-site': 'same-origin' })).text();
-  const cookie = jar.header();
-  const posted = await fetch(loginUrl.split('?')[0] ?? loginUrl, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { origin, 'content-type': 'application/x-www-form-urlencoded', ...(cookie === undefined ? {} : { cookie }) },
-    body: new URLSearchParams({ state: field(page, 'state'), csrf: field(page, 'csrf'), name: userName, decision: 'sign_in' }).toString(),
-  });
-  jar.store(posted);
-  const callback = await get(jar, redirectTarget(posted, origin));
-  return new URL(redirectTarget(callback, origin));
-}
-
 /**
  * Opens `authorizationUrl` as a same-origin navigation (`Sec-Fetch-Site: same-origin`, as when
  * the person follows a link on Keyway's own pages) with `jar`'s cookies. A remembered consent
@@ -103,5 +82,6 @@ export async function signInRemembered(authorizationUrl: string, userName: strin
   if (authorize.status === 200) throw new Error('the consent page was shown although consent is remembered');
   const loginUrl = redirectTarget(authorize, authorizationUrl);
   if (new URL(loginUrl).pathname !== '/login/local') throw new Error(`expected the sign-in page, was sent to ${loginUrl}`);
-  return signIn(jar, loginUrl, userName);
+  const callback = await get(jar, await localSignIn(loginUrl, userName, jar));
+  return new URL(redirectTarget(callback, authorizationUrl));
 }

@@ -223,6 +223,9 @@ export function createAuthorizationFlow(deps: AuthorizationFlowDeps): Authorizat
       return await issue(request, identity);
     } catch (error) {
       logger.warn('oauth.login_failed', { clientId: request.clientId, error: isDomainError(error) ? error.code : 'unexpected' });
+      // A refused account gets the provider's explanation on a local page (e.g. an organization
+      // that has not approved the OAuth App), not a bare access_denied at the client.
+      if (isDomainError(error) && error.code === 'login_refused') return refused(403, error.message);
       const failure = loginFailure(error);
       return redirectError(request, failure.error, failure.description);
     }

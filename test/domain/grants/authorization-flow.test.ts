@@ -302,11 +302,10 @@ describe('the callback (E1–E4)', () => {
     assert.equal(plain.kind === 'redirect_error' && plain.error, 'server_error');
   });
 
-  test('E4 a provider failure → temporarily_unavailable; a refused account → access_denied; a crash → server_error', async () => {
+  test('E4 a provider failure → temporarily_unavailable; a crash → server_error (redirect errors)', async () => {
     const failing = (error: Error) => world({ finish: async () => Promise.reject(error) });
     for (const [error, expected] of [
       [new DomainError('upstream_failed', 'timeout'), 'temporarily_unavailable'],
-      [new DomainError('login_refused', 'not allowed'), 'access_denied'],
       [new Error('socket hang up'), 'server_error'],
     ] as const) {
       const w = failing(error);
@@ -314,6 +313,16 @@ describe('the callback (E1–E4)', () => {
       assert.equal(outcome.kind === 'redirect_error' && outcome.error, expected, error.message);
       assert.equal(outcome.kind === 'redirect_error' && outcome.state, 'client-state');
     }
+  });
+
+  test('a refused account gets the provider’s reason on a local 403 page, and nothing is issued', async () => {
+    const reason = 'Your GitHub account is not a member of an allowed organization.';
+    const w = world({ finish: async () => Promise.reject(new DomainError('login_refused', reason)) });
+    const outcome = await callback(w, await approved(w));
+    assert.equal(outcome.kind, 'refused');
+    assert.ok(outcome.kind === 'refused');
+    assert.equal(outcome.status, 403);
+    assert.equal(outcome.message, reason);
   });
 
   test('E4 storage failing while issuing → temporarily_unavailable to the client, never a throw', async () => {
