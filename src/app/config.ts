@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseSecret } from '../adapters/crypto/secret.js';
 import { ConfigError } from './config-error.js';
 import { loadGithubSettings, type GithubSettings } from './github-config.js';
+import { loadOidcSettings, type OidcSettings } from './oidc-config.js';
 
 /**
  * Keyway's configuration: environment variables, parsed once into a frozen object. A bad value stops
@@ -60,7 +61,7 @@ const schema = z.object({
     .optional(),
   KEYWAY_SECRET: secretValue.optional(),
   KEYWAY_SECRET_PREVIOUS: list.pipe(z.array(secretValue)).default([]),
-  KEYWAY_IDP: z.enum(['local', 'github']).default('local'),
+  KEYWAY_IDP: z.enum(['local', 'github', 'oidc']).default('local'),
   KEYWAY_LOCAL_LOGIN: onOff.default(false),
   KEYWAY_DCR: onOff.default(true),
   KEYWAY_CIMD: onOff.default(true),
@@ -106,10 +107,12 @@ export interface Config {
   readonly secret?: string;
   /** Earlier secrets, still accepted to open what they sealed (key rotation). */
   readonly previousSecrets: readonly string[];
-  /** Who signs users in: the local development page, or GitHub. */
-  readonly identityProvider: 'local' | 'github';
+  /** Who signs users in: the local development page, GitHub, or an OpenID Connect provider. */
+  readonly identityProvider: 'local' | 'github' | 'oidc';
   /** Sign-in with GitHub; present exactly when `identityProvider` is `github`. */
   readonly github?: GithubSettings;
+  /** Sign-in with an OpenID Connect provider; present exactly when `identityProvider` is `oidc`. */
+  readonly oidc?: OidcSettings;
   /** The local development sign-in is allowed on a non-loopback public URL only when this is set. */
   readonly localLoginAllowed: boolean;
   readonly dynamicRegistration: boolean;
@@ -203,6 +206,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     previousSecrets: Object.freeze(values.KEYWAY_SECRET_PREVIOUS),
     identityProvider: values.KEYWAY_IDP,
     ...(values.KEYWAY_IDP === 'github' ? { github: loadGithubSettings(env, publicUrlValue) } : {}),
+    ...(values.KEYWAY_IDP === 'oidc' ? { oidc: loadOidcSettings(env, publicUrlValue) } : {}),
     localLoginAllowed: values.KEYWAY_LOCAL_LOGIN,
     dynamicRegistration: values.KEYWAY_DCR,
     clientMetadataDocuments: values.KEYWAY_CIMD,

@@ -20,7 +20,9 @@ import { createSystemClock } from '../adapters/system/clock.js';
 import { createCryptoRandom } from '../adapters/system/random.js';
 import { createSessionRegistry } from '../domain/sessions/registry.js';
 import { diagnosticsPack } from '../domain/tools/diagnostics/pack.js';
-import { createOAuthServer } from './oauth.js';
+import { createUpstreamTokens } from '../domain/upstream/upstream-tokens.js';
+import { packsForProvider } from './identity-packs.js';
+import { createOAuthServer, UPSTREAM_TIMEOUT_MS, type OAuthServer } from './oauth.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Pack } from '../domain/tools/pack.js';
 import type { Config } from './config.js';
@@ -47,9 +49,7 @@ export interface KeywayApp {
  */
 export async function createApp(config: Config, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<KeywayApp> {
   const c = rootContainer.createChildContainer();
-  const packs = await loadPacks(config.packs, BUILTIN_PACKS);
   c.register(TOKENS.config, { useValue: config });
-  c.register(TOKENS.packs, { useValue: packs });
   c.register(TOKENS.logger, { useValue: createJsonLogger(config.logLevel, write) });
   c.register(TOKENS.clock, { useValue: createSystemClock() });
   c.register(TOKENS.random, { useValue: createCryptoRandom() });
@@ -78,7 +78,33 @@ export async function createApp(config: Config, write: (line: string) => void = 
     clientIp: createClientIp(config.trustedProxies),
   });
   c.register(TOKENS.oauth, { useValue: oauth });
+  c.register(TOKENS.packs, { useValue: await allPacks(config, oauth, c, (grantId) => sessions.endGrant(grantId)) });
   return { container: c, start: () => start(c, config) };
+}
+
+/**
+ * The configured packs plus the identity provider's own tools (`get_user_profile`; GitHub's tools
+ * only with GitHub sign-in: a tool the provider cannot serve is not listed).
+ */
+async function allPacks(config: Config, oauth: OAuthServer, d: DependencyContainer, onGrantRevoked: (grantId: string) => void): Promise<Pack[]> {
+  const logger = d.resolve(TOKENS.logger);
+  const clock = d.resolve(TOKENS.clock);
+  const upstream = createUpstreamTokens({
+    grants: oauth.stores.grants,
+    sealer: oauth.sealer,
+    clock,
+    logger,
+    onGrantRevoked,
+    ...(oauth.refresher === undefined ? {} : { refresher: oauth.refresher }),
+  });
+  const configured = await loadPacks(config.packs, BUILTIN_PACKS);
+  const identity = packsForProvider(config.identityProvider, {
+    upstream,
+    logger,
+    githubTimeoutMs: UPSTREAM_TIMEOUT_MS,
+    ...(config.github === undefined ? {} : { githubApiBaseUrl: config.github.apiBaseUrl }),
+  });
+  return [...configured, ...identity];
 }
 
 export interface McpEndpoints {

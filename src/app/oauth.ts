@@ -18,7 +18,8 @@ import { tokenRoute } from '../adapters/http/token.js';
 import { createSha256Hasher } from '../adapters/crypto/hasher.js';
 import { createAesGcmSealer } from '../adapters/crypto/sealer.js';
 import { createRootSecret, loadRootSecret, parseSecret } from '../adapters/crypto/secret.js';
-import { createGithubIdentityProvider } from '../adapters/identity/github/github-identity-provider.js';
+import { createGithubIdentityProvider, refreshGithubToken } from '../adapters/identity/github/github-identity-provider.js';
+import { createOidcIdentityProvider, type OidcIdentityProvider } from '../adapters/identity/oidc/oidc-identity-provider.js';
 import { createLocalIdentityProvider } from '../adapters/identity/local/local-identity-provider.js';
 import { createDocumentFetcher } from '../adapters/outbound/document-fetcher.js';
 import { createMemoryStores } from '../adapters/storage/memory/memory-stores.js';
@@ -28,11 +29,15 @@ import { createClientRegistry, type ManagedClientRegistry } from '../domain/clie
 import { createAuthorizationFlow } from '../domain/grants/authorization-flow.js';
 import { createOAuthPolicy, type OAuthPolicy } from '../domain/oauth-policy.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { Sealer } from '../domain/ports/crypto.js';
+import { isDomainError } from '../domain/errors.js';
 import type { IdentityProvider } from '../domain/ports/identity.js';
+import type { UpstreamRefresher } from '../domain/ports/upstream.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Random } from '../domain/ports/random.js';
 import { createTokenService, type TokenService } from '../domain/tokens/token-service.js';
 import { ConfigError, type Config } from './config.js';
+import type { OidcSettings } from './oidc-config.js';
 import { loadPreregisteredClients } from './preregistered-clients.js';
 
 /**
@@ -43,7 +48,11 @@ import { loadPreregisteredClients } from './preregistered-clients.js';
 export interface OAuthServer {
   readonly policy: OAuthPolicy;
   readonly stores: Stores;
+  /** Seals and opens secrets Keyway reads back (upstream tokens). */
+  readonly sealer: Sealer;
   readonly registry: ManagedClientRegistry;
+  /** Refreshes the identity provider's upstream tokens (absent for the local sign-in). */
+  readonly refresher?: UpstreamRefresher;
   readonly tokens: TokenService;
   readonly gate: Gate;
   readonly cors: Cors;
@@ -85,19 +94,44 @@ function openStores(config: Config, logger: Logger): Stores {
   return config.store.kind === 'memory' ? createMemoryStores() : openSqliteStores(config.store.path, { logger });
 }
 
-/** The identity provider the configuration names, with the routes it serves (the local sign-in page). */
-function createIdentityProvider(config: Config, deps: OAuthDeps): IdentityProvider & { readonly routes?: readonly Route[] } {
-  const { clock, random, logger } = deps;
-  if (config.identityProvider === 'github' && config.github !== undefined) {
-    logger.info('identity.github', { web: config.github.webBaseUrl, callbackUrl: config.github.callbackUrl });
-    // 7 s: a clean upstream_failed reaches the user before the callback's own 8 s limit.
-    return createGithubIdentityProvider({ ...config.github, timeoutMs: UPSTREAM_TIMEOUT_MS, clock, logger });
-  }
-  checkLocalSignIn(config, logger);
-  return createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
+/** The identity provider the configuration names, the routes it serves, and how it refreshes upstream tokens. */
+interface ConfiguredProvider {
+  readonly provider: IdentityProvider;
+  readonly routes: readonly Route[];
+  readonly refresher?: UpstreamRefresher;
 }
 
-const UPSTREAM_TIMEOUT_MS = 7000;
+async function createIdentityProvider(config: Config, deps: OAuthDeps): Promise<ConfiguredProvider> {
+  const { clock, random, logger } = deps;
+  const github = config.github;
+  if (config.identityProvider === 'github' && github !== undefined) {
+    logger.info('identity.github', { web: github.webBaseUrl, callbackUrl: github.callbackUrl });
+    const options = { ...github, timeoutMs: UPSTREAM_TIMEOUT_MS, clock, logger };
+    return { provider: createGithubIdentityProvider(options), routes: [], refresher: { refresh: (tokens) => refreshGithubToken(options, tokens) } };
+  }
+  if (config.identityProvider === 'oidc' && config.oidc !== undefined) {
+    const provider = await startOidc(config.oidc, deps);
+    return { provider, routes: [], refresher: provider };
+  }
+  checkLocalSignIn(config, logger);
+  const local = createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
+  return { provider: local, routes: local.routes };
+}
+
+/** Discovery runs at start-up: a provider that cannot be discovered stops Keyway with one line. */
+async function startOidc(settings: OidcSettings, deps: OAuthDeps): Promise<OidcIdentityProvider> {
+  try {
+    const provider = await createOidcIdentityProvider({ ...settings, timeoutMs: UPSTREAM_TIMEOUT_MS, clock: deps.clock, logger: deps.logger });
+    deps.logger.info('identity.oidc', { issuer: provider.issuer });
+    return provider;
+  } catch (error) {
+    if (isDomainError(error)) throw new ConfigError(`OIDC_ISSUER: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Upstream identity-provider calls end before hosted clients give up (Claude waits 10 s at /token). */
+export const UPSTREAM_TIMEOUT_MS = 7000;
 
 /** The local development sign-in is for loopback, or for a deployment that says so out loud. */
 function checkLocalSignIn(config: Config, logger: Logger): void {
@@ -122,7 +156,8 @@ function checkRegistrationPaths(config: Config, preregistered: number): void {
 
 export async function createOAuthServer(config: Config, deps: OAuthDeps): Promise<OAuthServer> {
   const { logger, clock, random } = deps;
-  const identity = createIdentityProvider(config, deps);
+  const configured = await createIdentityProvider(config, deps);
+  const identity = configured.provider;
   const policy = createOAuthPolicy(config.publicUrl.origin, {
     scopes: config.scopes,
     codeTtlSeconds: config.codeTtlSeconds,
@@ -192,7 +227,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     ...authorizeRoutes(browser),
     ...consentRoutes(browser),
     ...callbackRoutes(browser),
-    ...(identity.routes ?? []),
+    ...configured.routes,
     tokenRoute({ tokens, clients: registry, limit: clientLimit }),
     revokeRoute({ tokens, clients: registry, limit: clientLimit }),
     ...routes('OPTIONS', CORS_PATHS, cors.preflight),
@@ -202,7 +237,9 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
   return {
     policy,
     stores,
+    sealer,
     registry,
+    ...(configured.refresher === undefined ? {} : { refresher: configured.refresher }),
     tokens,
     gate,
     cors,

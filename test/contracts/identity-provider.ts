@@ -71,15 +71,16 @@ async function signIn(harness: IdpHarness, user: string): Promise<Identity> {
 }
 
 /** Every string value inside the upstream tokens JSON (the tokens themselves, among others). */
+/**
+ * The credentials among the upstream tokens. Profile claims a provider keeps beside them (OIDC's
+ * `id_token_claims_subset`: `sub`, `name`, …) are not secrets and may appear in the subject.
+ */
 function upstreamSecrets(identity: Identity): string[] {
   if (identity.upstreamTokens === undefined) return [];
-  const values: string[] = [];
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string' && value.length >= 8) values.push(value);
-    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
-  };
-  walk(JSON.parse(identity.upstreamTokens) as unknown);
-  return values;
+  const json = JSON.parse(identity.upstreamTokens) as Record<string, unknown>;
+  return ['access_token', 'refresh_token', 'id_token']
+    .map((key) => json[key])
+    .filter((value): value is string => typeof value === 'string' && value.length >= 8);
 }
 
 function requireCapability(harness: IdpHarness, key: HarnessCapability): void {

@@ -48,7 +48,7 @@ function v1(client: ClientV1): Connected {
 async function exercise(t: TestContext, connected: Connected): Promise<void> {
   t.after(() => connected.close());
   const { tools } = await connected.listTools();
-  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['count_slowly', 'echo', 'whoami']);
+  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['count_slowly', 'echo', 'get_user_profile', 'whoami']);
   const progress: number[] = [];
   let sawLast: () => void = () => undefined;
   const lastProgress = new Promise<void>((resolve) => (sawLast = resolve));
