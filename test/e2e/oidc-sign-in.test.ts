@@ -86,21 +86,22 @@ async function notAProvider(t: TestContext, discovery: ((origin: string) => unkn
   return origin;
 }
 
-const UNDISCOVERABLE: ReadonlyArray<{ readonly label: string; readonly discovery?: (origin: string) => unknown }> = [
-  { label: 'no discovery document (404)' },
+const UNDISCOVERABLE: ReadonlyArray<{ readonly label: string; readonly discovery?: (origin: string) => unknown; readonly says?: RegExp }> = [
+  { label: 'no discovery document (404)', says: /answered HTTP 404/ },
   {
     label: 'a discovery document naming another issuer',
     discovery: (origin) => ({ issuer: 'https://elsewhere.example', authorization_endpoint: `${origin}/auth`, token_endpoint: `${origin}/token`, jwks_uri: `${origin}/jwks` }),
   },
 ];
 
-for (const { label, discovery } of UNDISCOVERABLE) {
+for (const { label, discovery, says } of UNDISCOVERABLE) {
   test(`an OIDC_ISSUER that cannot be discovered stops start-up with one OIDC_ISSUER line: ${label}`, async (t) => {
     const issuer = await notAProvider(t, discovery);
     await assert.rejects(startKeyway(t, { KEYWAY_IDP: 'oidc', OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'keyway' }), (error: Error) => {
       assert.match(error.message, /^OIDC_ISSUER: /);
       assert.doesNotMatch(error.message, /\n/, 'one line');
       assert.ok(error.message.includes(issuer), `the line names what was tried: ${error.message}`);
+      if (says !== undefined) assert.match(error.message, says);
       return true;
     });
   });

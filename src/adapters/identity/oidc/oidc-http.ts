@@ -36,9 +36,17 @@ function oauthCode(error: unknown): string | undefined {
   return error.code.startsWith('OAUTH_') ? error.code : undefined;
 }
 
+/** The HTTP status of the response an oauth4webapi error was raised for, when it carries one. */
+function statusOf(error: unknown): number | undefined {
+  const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
+  return cause instanceof Response ? cause.status : undefined;
+}
+
 function describe(error: unknown, timeoutMs: number, step: string): string {
   const code = oauthCode(error);
   if (code === oauth.RESPONSE_BODY_ERROR) return `the OpenID provider refused the ${step} (${(error as oauth.ResponseBodyError).error})`;
+  const status = statusOf(error);
+  if (status !== undefined && status !== 200) return `the OpenID provider answered HTTP ${status} to the ${step}`;
   if (code !== undefined) return `the ${step} at the OpenID provider failed: ${(error as Error).message} (${code})`;
   if (error instanceof TypeError) return `the OpenID provider could not be reached for the ${step}`;
   return `the ${step} at the OpenID provider failed unexpectedly (${error instanceof Error ? error.name : 'unknown'}; limit ${timeoutMs} ms)`;
