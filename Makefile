@@ -9,6 +9,7 @@ help:
 	@echo "make run          install, build and start Keyway on 127.0.0.1:8080 (embedded defaults)"
 	@echo "make test         install, build, lint, run the whole suite under c8, then the MCP conformance suite"
 	@echo "make conformance  run only the official MCP conformance suite against Keyway"
+	@echo "make bench        benchmark Keyway against raw node:http and the SDK (wrk; BENCH_ARGS=--help for options)"
 	@echo "make clean        remove build output"
 
 # Reinstall only when the manifest or lockfile changed.
@@ -41,5 +42,13 @@ conformance: build-tests
 
 test: build lint unit conformance
 
+# Loopback load only, bounded in time; installs Debian's wrk when missing. See bench/README.md.
+.PHONY: bench
+bench: build
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	rm -rf bench/.build
+	npx tsc -p bench/tsconfig.json
+	ulimit -n $$(ulimit -Hn) 2>/dev/null; node bench/.build/bench/run.js $(BENCH_ARGS)
+
 clean:
-	rm -rf dist .build coverage
+	rm -rf dist .build coverage bench/.build
