@@ -7,7 +7,7 @@ NODE_TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
 
 help:
 	@echo "make run          install, build and start Keyway on 127.0.0.1:8080 (embedded defaults)"
-	@echo "make test         install, build, lint, run the whole suite under c8, then the MCP conformance suite"
+	@echo "make test         install, build, lint, the MCP conformance suite, then the whole suite under c8"
 	@echo "make conformance  run only the official MCP conformance suite against Keyway"
 	@echo "make bench        benchmark Keyway against raw node:http and the SDK (wrk; BENCH_ARGS=--help for options)"
 	@echo "make clean        remove build output"
@@ -40,7 +40,8 @@ unit: build-tests
 conformance: build-tests
 	tools/conformance/run.sh
 
-test: build lint unit conformance
+# The conformance runs come before the suite so its closing lines are the last a reader (or CI) sees.
+test: build lint conformance unit
 
 # Loopback load only, bounded in time; installs Debian's wrk when missing. See bench/README.md.
 .PHONY: bench
