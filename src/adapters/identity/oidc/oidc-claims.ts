@@ -1,3 +1,5 @@
+import { STANDARD_CLAIMS } from '../../../domain/identity/standard-claims.js';
+
 /**
  * Pure rules over the signed-in user's claims (the validated ID token, merged with userinfo when it
  * is used): who the user is, what to call them, and whether they may sign in here.
@@ -33,28 +35,7 @@ export function displayName(claims: Claims): string | undefined {
  * can be matched to the same user) and the standard profile claims, size-bounded. No custom claims.
  * @see OpenID Connect Core 1.0 §5.1
  */
-const PROFILE_CLAIMS = [
-  'sub',
-  'name',
-  'given_name',
-  'family_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'profile',
-  'picture',
-  'website',
-  'email',
-  'email_verified',
-  'gender',
-  'birthdate',
-  'zoneinfo',
-  'locale',
-  'phone_number',
-  'phone_number_verified',
-  'address',
-  'updated_at',
-] as const;
+const PROFILE_CLAIMS = ['sub', ...STANDARD_CLAIMS] as const;
 
 const MAX_CLAIM_LENGTH = 2048;
 

@@ -1,6 +1,7 @@
 import type { Principal } from '../../principal.js';
 import type { Profile, ProfileSource } from '../../ports/profile.js';
 import type { UpstreamTokens } from '../../ports/upstream.js';
+import { STANDARD_CLAIMS } from '../../identity/standard-claims.js';
 
 /** Profile sources that need no provider API: the local sign-in, and OpenID Connect claims. */
 
@@ -18,31 +19,6 @@ export function createLocalProfileSource(): ProfileSource {
   };
 }
 
-/**
- * The standard claims a profile may show; anything else the provider put in the ID token stays out.
- * @see OpenID Connect Core 1.0 §5.1
- */
-const STANDARD_CLAIMS = [
-  'name',
-  'given_name',
-  'family_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'profile',
-  'picture',
-  'website',
-  'email',
-  'email_verified',
-  'gender',
-  'birthdate',
-  'zoneinfo',
-  'locale',
-  'phone_number',
-  'phone_number_verified',
-  'address',
-  'updated_at',
-] as const;
 
 /** `oidc:<issuer>#<sub>`: an issuer URL has no fragment, so the first `#` ends it. @see OpenID Connect Discovery 1.0 §3 */
 function issuerOf(subject: string): string | undefined {
