@@ -13,7 +13,7 @@ import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
 import type { Handler, HttpContext } from '../http/types.js';
 import { toAuthInfo } from './auth-info.js';
 import { toWebHeaders, toWebRequest, writeWebResponse } from './fetch-bridge.js';
-import { normaliseAccept, reconcileVersion } from './request-shape.js';
+import { metaVersionOf, normaliseAccept, reconcileVersion } from './request-shape.js';
 import type { SessionHandlers } from './streamable-sessions.js';
 
 /** Serves a 2025-era POST: statelessly, or on a session. */
@@ -113,6 +113,16 @@ async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): P
   return { request, body };
 }
 
+/**
+ * Whether the SDK would route this POST to its 2025 leg. A body whose `_meta` carries a protocol
+ * version claim is always the modern path's (even for a revision it does not serve), so the SDK's
+ * classification runs only for claim-less bodies — it is a measurable share of each request.
+ */
+async function isLegacy(parsed: ParsedPost, maxBodyBytes: number): Promise<boolean> {
+  if (metaVersionOf(parsed.body) !== undefined) return false;
+  return isLegacyRequest(parsed.request, parsed.body, { maxRequestBodySize: maxBodyBytes });
+}
+
 export function createStreamableEndpoint(options: StreamableEndpointOptions): StreamableEndpoint {
   const handler: McpHttpHandler = createMcpHandler(options.factory, {
     // 2025 traffic never reaches this handler: Keyway routes it to its own legacy leg.
@@ -128,7 +138,7 @@ export function createStreamableEndpoint(options: StreamableEndpointOptions): St
   const post: Handler = async (ctx) => {
     const parsed = await readPost(ctx, options);
     if (parsed === undefined) return;
-    if (await isLegacyRequest(parsed.request, parsed.body, { maxRequestBodySize: options.maxBodyBytes })) {
+    if (await isLegacy(parsed, options.maxBodyBytes)) {
       await options.legacy.post(ctx, parsed);
       return;
     }
