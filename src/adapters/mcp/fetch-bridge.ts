@@ -48,12 +48,7 @@ export interface WriteOptions {
 const isEventStream = (response: Response): boolean =>
   (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
 
-/**
- * Writes `response` to `res`, streaming the body chunk by chunk with the headers flushed first.
- * SSE responses additionally get `X-Accel-Buffering: no` and `Cache-Control: no-cache` so nginx and
- * CDNs pass events through as they are sent. Resolves when the body is done or the client left.
- */
-export async function writeWebResponse(res: ServerResponse, response: Response, options: WriteOptions = {}): Promise<void> {
+function nodeHeaders(response: Response): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') return;
@@ -61,19 +56,34 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  const streaming = isEventStream(response);
-  if (streaming) {
-    headers['cache-control'] = 'no-cache';
-    headers['x-accel-buffering'] = 'no';
+  return headers;
+}
+
+/**
+ * Writes `response` to `res`. A JSON (or empty) answer is complete when the SDK returns it, so it
+ * goes out in one write with its length. An SSE answer streams chunk by chunk with the headers
+ * flushed first, plus `X-Accel-Buffering: no` and `Cache-Control: no-cache` so nginx and CDNs pass
+ * events through as they are sent. Resolves when the body is done or the client left.
+ */
+export async function writeWebResponse(res: ServerResponse, response: Response, options: WriteOptions = {}): Promise<void> {
+  const headers = nodeHeaders(response);
+  if (!isEventStream(response)) {
+    const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
+    headers['content-length'] = String(body?.length ?? 0);
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
   }
+  headers['cache-control'] = 'no-cache';
+  headers['x-accel-buffering'] = 'no';
   res.writeHead(response.status, headers);
   res.flushHeaders();
   if (response.body === null) {
     res.end();
     return;
   }
-  if (streaming && options.sseFirstComment === true) res.write(': stream open\n\n');
-  const release = streaming && options.onStreamOpen !== undefined ? options.onStreamOpen() : undefined;
+  if (options.sseFirstComment === true) res.write(': stream open\n\n');
+  const release = options.onStreamOpen?.();
   try {
     await pump(res, response.body);
   } finally {
