@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
 
-.PHONY: help install build build-tests run lint test unit conformance clean
+.PHONY: help install build build-tests run lint test unit conformance test-nginx clean
 
 help:
 	@echo "make run          install, build and start Keyway on 127.0.0.1:8080 (embedded defaults)"
 	@echo "make test         install, build, lint, the MCP conformance suite, then the whole suite under c8"
 	@echo "make conformance  run only the official MCP conformance suite against Keyway"
+	@echo "make test-nginx   connect through a real nginx with TLS (installs nginx when missing)"
 	@echo "make bench        benchmark Keyway against raw node:http and the SDK (wrk; BENCH_ARGS=--help for options)"
 	@echo "make clean        remove build output"
 
@@ -39,6 +40,11 @@ unit: build-tests
 
 conformance: build-tests
 	tools/conformance/run.sh
+
+# Keyway behind a real nginx with TLS (installs nginx when missing). Not part of `make test` yet:
+# it hung once in about ten runs on a loaded machine and the cause is not found (see the issue note).
+test-nginx: build-tests
+	node --test $(NODE_TEST_FLAGS) .build/test-proxy/
 
 # The conformance runs come before the suite so its closing lines are the last a reader (or CI) sees.
 test: build lint conformance unit
