@@ -8,7 +8,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { Random } from '../../domain/ports/random.js';
-import { ANONYMOUS } from '../../domain/principal.js';
+import { principalOf } from '../http/principal.js';
 import type { HttpContext } from '../http/types.js';
 import { toAuthInfo } from './auth-info.js';
 import { writeWebResponse } from './fetch-bridge.js';
@@ -66,7 +66,7 @@ export function createStatelessLegacy(options: StatelessLegacyOptions): Stateles
   };
 
   const deliver = (ctx: HttpContext, responses: JSONRPCMessage[]): void => {
-    const owner = (ctx.principal ?? ANONYMOUS).subject;
+    const owner = principalOf(ctx).subject;
     for (const response of responses) {
       const id = 'id' in response ? String(response.id) : '';
       const target = waiting.get(id);
@@ -81,7 +81,7 @@ export function createStatelessLegacy(options: StatelessLegacyOptions): Stateles
   };
 
   const serve = async (ctx: HttpContext, parsed: ParsedPost): Promise<void> => {
-    const principal = ctx.principal ?? ANONYMOUS;
+    const principal = principalOf(ctx);
     const authInfo = toAuthInfo(principal);
     const server = await options.factory({ era: 'legacy', authInfo, requestInfo: parsed.request });
     const transport = new WebStandardStreamableHTTPServerTransport({

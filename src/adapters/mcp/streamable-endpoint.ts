@@ -6,10 +6,10 @@ import {
   type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { Logger } from '../../domain/ports/logger.js';
-import { ANONYMOUS } from '../../domain/principal.js';
 import { BodyError, mediaType, parseJson, readBody } from '../http/body.js';
 import type { Lifecycle } from '../http/lifecycle.js';
 import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
+import { principalOf } from '../http/principal.js';
 import type { Handler, HttpContext } from '../http/types.js';
 import { toAuthInfo } from './auth-info.js';
 import { toWebHeaders, toWebRequest, writeWebResponse } from './fetch-bridge.js';
@@ -142,7 +142,7 @@ export function createStreamableEndpoint(options: StreamableEndpointOptions): St
       await options.legacy.post(ctx, parsed);
       return;
     }
-    const authInfo = toAuthInfo(ctx.principal ?? ANONYMOUS);
+    const authInfo = toAuthInfo(principalOf(ctx));
     const response = await handler.fetch(parsed.request, { authInfo, parsedBody: parsed.body });
     await writeWebResponse(ctx.res, response);
   };

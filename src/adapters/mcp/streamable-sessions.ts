@@ -5,11 +5,11 @@ import {
 } from '@modelcontextprotocol/server';
 import { isDomainError } from '../../domain/errors.js';
 import type { Logger } from '../../domain/ports/logger.js';
-import { ANONYMOUS } from '../../domain/principal.js';
 import type { SessionRegistry } from '../../domain/sessions/registry.js';
 import type { Session } from '../../domain/sessions/session.js';
 import type { Lifecycle } from '../http/lifecycle.js';
 import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
+import { principalOf } from '../http/principal.js';
 import type { Handler, HttpContext } from '../http/types.js';
 import { toAuthInfo } from './auth-info.js';
 import { createBoundedEventStore, type EventStoreLimits } from './event-store.js';
@@ -80,7 +80,7 @@ export function createSessionHandlers(options: SessionHandlersOptions): SessionH
       return undefined;
     }
     try {
-      const session = registry.find(id, (ctx.principal ?? ANONYMOUS).subject);
+      const session = registry.find(id, principalOf(ctx).subject);
       const entry = live.get(id);
       if (entry !== undefined) return { session, live: entry };
     } catch (error) {
@@ -91,7 +91,7 @@ export function createSessionHandlers(options: SessionHandlersOptions): SessionH
   };
 
   const openSession = async (ctx: HttpContext, parsed: ParsedPost): Promise<void> => {
-    const principal = ctx.principal ?? ANONYMOUS;
+    const principal = principalOf(ctx);
     let session: Session;
     try {
       session = registry.open({
@@ -135,7 +135,7 @@ export function createSessionHandlers(options: SessionHandlersOptions): SessionH
     }
     const found = findSession(ctx);
     if (found === undefined) return;
-    const authInfo = toAuthInfo(ctx.principal ?? ANONYMOUS);
+    const authInfo = toAuthInfo(principalOf(ctx));
     const response = await registry.track(found.session, () =>
       found.live.transport.handleRequest(parsed.request, { authInfo, parsedBody: parsed.body }),
     );
@@ -146,7 +146,7 @@ export function createSessionHandlers(options: SessionHandlersOptions): SessionH
     const found = findSession(ctx);
     if (found === undefined) return;
     const request = toWebRequest({ method: 'GET', url: ctx.url, headers: toWebHeaders(ctx.req.headers), signal: ctx.signal });
-    const response = await found.live.transport.handleRequest(request, { authInfo: toAuthInfo(ctx.principal ?? ANONYMOUS) });
+    const response = await found.live.transport.handleRequest(request, { authInfo: toAuthInfo(principalOf(ctx)) });
     await writeWebResponse(ctx.res, response, {
       sseFirstComment: true,
       onStreamOpen: () => {
@@ -166,7 +166,7 @@ export function createSessionHandlers(options: SessionHandlersOptions): SessionH
     const found = findSession(ctx);
     if (found === undefined) return;
     const request = toWebRequest({ method: 'DELETE', url: ctx.url, headers: toWebHeaders(ctx.req.headers), signal: ctx.signal });
-    const response = await found.live.transport.handleRequest(request, { authInfo: toAuthInfo(ctx.principal ?? ANONYMOUS) });
+    const response = await found.live.transport.handleRequest(request, { authInfo: toAuthInfo(principalOf(ctx)) });
     registry.end(found.session.id, 'closed');
     await writeWebResponse(ctx.res, response);
   };

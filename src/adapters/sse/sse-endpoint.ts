@@ -8,6 +8,7 @@ import type { Session } from '../../domain/sessions/session.js';
 import { BodyError, mediaType, parseJson, readBody } from '../http/body.js';
 import type { Lifecycle } from '../http/lifecycle.js';
 import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
+import { principalOf } from '../http/principal.js';
 import type { Handler, HttpContext } from '../http/types.js';
 import { toAuthInfo } from '../mcp/auth-info.js';
 import { SseServerTransport } from './sse-transport.js';
@@ -44,12 +45,6 @@ const RECONNECT_AFTER_MS = 1000;
 /** `Retry-After` seconds: a per-user cap frees up when the user closes a stream; a full server drains slower. */
 const RETRY_AFTER_USER_LIMIT_S = '60';
 const RETRY_AFTER_SERVER_LIMIT_S = '10';
-
-/** The principal the gate set; its absence means the route was mounted without the gate. */
-function requirePrincipal(ctx: HttpContext): Principal {
-  if (ctx.principal === undefined) throw new Error('SSE route reached without a principal: mount it behind the gate');
-  return ctx.principal;
-}
 
 /** Only a short prefix of a session id is logged (SECURITY.md M1). */
 function shortId(id: string): string {
@@ -179,7 +174,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
   };
 
   const open: Handler = async (ctx) => {
-    const principal = requirePrincipal(ctx);
+    const principal = principalOf(ctx);
     if (lifecycle.isDraining()) {
       sendJsonRpcError(ctx.res, 503, JSONRPC.serverError, 'Server is shutting down', { 'Retry-After': RETRY_AFTER_SERVER_LIMIT_S });
       return;
@@ -208,7 +203,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
   };
 
   const message: Handler = async (ctx) => {
-    const principal = requirePrincipal(ctx);
+    const principal = principalOf(ctx);
     const id = ctx.url.searchParams.get('sessionId');
     if (id === null || id === '') {
       sendJsonRpcError(ctx.res, 400, JSONRPC.serverError, 'Missing sessionId query parameter');
