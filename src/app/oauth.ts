@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Gate, Route } from '../adapters/http/types.js';
 import { authorizationServerRoutes } from '../adapters/http/authorization-server-metadata.js';
 import { authorizeRoutes, type BrowserFlowDeps } from '../adapters/http/authorize.js';
@@ -18,10 +19,9 @@ import { tokenRoute } from '../adapters/http/token.js';
 import { createSha256Hasher } from '../adapters/crypto/hasher.js';
 import { createAesGcmSealer } from '../adapters/crypto/sealer.js';
 import { createRootSecret, loadRootSecret, parseSecret } from '../adapters/crypto/secret.js';
-import { createGithubIdentityProvider, refreshGithubToken } from '../adapters/identity/github/github-identity-provider.js';
-import { createOidcIdentityProvider, type OidcIdentityProvider } from '../adapters/identity/oidc/oidc-identity-provider.js';
-import { createLocalIdentityProvider } from '../adapters/identity/local/local-identity-provider.js';
+import type { OidcIdentityProvider } from '../adapters/identity/oidc/oidc-identity-provider.js';
 import { createDocumentFetcher } from '../adapters/outbound/document-fetcher.js';
+import { TOKEN_CACHE_MAX_ENTRIES, withTokenCache } from '../adapters/storage/cached-grant-store.js';
 import { createMemoryStores } from '../adapters/storage/memory/memory-stores.js';
 import { openSqliteStores } from '../adapters/storage/sqlite/sqlite-stores.js';
 import type { Stores } from '../adapters/storage/stores.js';
@@ -91,7 +91,8 @@ const CORS_PATHS = [
 ];
 
 function openStores(config: Config, logger: Logger): Stores {
-  return config.store.kind === 'memory' ? createMemoryStores() : openSqliteStores(config.store.path, { logger });
+  const stores = config.store.kind === 'memory' ? createMemoryStores() : openSqliteStores(config.store.path, { logger });
+  return withTokenCache(stores, { ttlSeconds: config.tokenCacheSeconds, maxEntries: TOKEN_CACHE_MAX_ENTRIES });
 }
 
 /** The identity provider the configuration names, the routes it serves, and how it refreshes upstream tokens. */
@@ -101,10 +102,15 @@ interface ConfiguredProvider {
   readonly refresher?: UpstreamRefresher;
 }
 
+/**
+ * Only the configured provider's adapter is loaded (`import()`): the others and their libraries
+ * (oauth4webapi) would only lengthen start-up (bench/README.md, cold start).
+ */
 async function createIdentityProvider(config: Config, deps: OAuthDeps): Promise<ConfiguredProvider> {
   const { clock, random, logger } = deps;
   const github = config.github;
   if (config.identityProvider === 'github' && github !== undefined) {
+    const { createGithubIdentityProvider, refreshGithubToken } = await import('../adapters/identity/github/github-identity-provider.js');
     logger.info('identity.github', { web: github.webBaseUrl, callbackUrl: github.callbackUrl });
     const options = { ...github, timeoutMs: UPSTREAM_TIMEOUT_MS, clock, logger };
     return { provider: createGithubIdentityProvider(options), routes: [], refresher: { refresh: (tokens) => refreshGithubToken(options, tokens) } };
@@ -114,12 +120,14 @@ async function createIdentityProvider(config: Config, deps: OAuthDeps): Promise<
     return { provider, routes: [], refresher: provider };
   }
   checkLocalSignIn(config, logger);
+  const { createLocalIdentityProvider } = await import('../adapters/identity/local/local-identity-provider.js');
   const local = createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
   return { provider: local, routes: local.routes };
 }
 
 /** Discovery runs at start-up: a provider that cannot be discovered stops Keyway with one line. */
 async function startOidc(settings: OidcSettings, deps: OAuthDeps): Promise<OidcIdentityProvider> {
+  const { createOidcIdentityProvider } = await import('../adapters/identity/oidc/oidc-identity-provider.js');
   try {
     const provider = await createOidcIdentityProvider({ ...settings, timeoutMs: UPSTREAM_TIMEOUT_MS, clock: deps.clock, logger: deps.logger });
     deps.logger.info('identity.oidc', { issuer: provider.issuer });
@@ -154,6 +162,20 @@ function checkRegistrationPaths(config: Config, preregistered: number): void {
   );
 }
 
+/**
+ * Without `KEYWAY_SECRET` the secret is generated into the data dir. A database kept elsewhere can
+ * outlive it (a volume mounted for the database alone): after a restart with a new secret, nothing
+ * the database holds sealed can be opened again.
+ */
+function checkSecretKeptWithStore(config: Config): void {
+  if (config.secret !== undefined || config.store.kind !== 'sqlite') return;
+  const fromDataDir = relative(resolve(config.dataDir), resolve(dirname(config.store.path)));
+  if (fromDataDir !== '..' && !fromDataDir.startsWith(`..${sep}`) && !isAbsolute(fromDataDir)) return;
+  throw new ConfigError(
+    `KEYWAY_STORE: the database ${config.store.path} is outside KEYWAY_DATA_DIR (${config.dataDir}), where the secret is generated, so a restart can pair it with a new secret that cannot open what it sealed (set KEYWAY_SECRET, or keep the database in KEYWAY_DATA_DIR)`,
+  );
+}
+
 export async function createOAuthServer(config: Config, deps: OAuthDeps): Promise<OAuthServer> {
   const { logger, clock, random } = deps;
   const configured = await createIdentityProvider(config, deps);
@@ -166,6 +188,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     grantMaxSeconds: config.grantMaxSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
   });
+  checkSecretKeptWithStore(config);
   const persistent = config.store.kind !== 'memory';
   const secret = await loadRootSecret({ ...(config.secret === undefined ? {} : { configured: config.secret }), dataDir: config.dataDir, persistent, logger });
   const previous = config.previousSecrets.map((value) => createRootSecret(parseSecret(value) as Buffer));

@@ -19,13 +19,16 @@ const formAction = (html: string): string => {
   return match[1].replaceAll('&amp;', '&');
 };
 
-async function step(jar: CookieJar, url: string, init: { method?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Response> {
+type StepInit = { method?: string; form?: Record<string, string>; origin?: string };
+
+/** The person's browser: cookies kept in `jar`, redirects not followed, over `fetchFn`. */
+async function step(jar: CookieJar, url: string, init: StepInit = {}, fetchFn: typeof fetch = fetch): Promise<Response> {
   const headers: Record<string, string> = {};
   const cookie = jar.header();
   if (cookie !== undefined) headers['cookie'] = cookie;
   if (init.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (init.origin !== undefined) headers['origin'] = init.origin;
-  const response = await fetch(url, {
+  const response = await fetchFn(url, {
     method: init.method ?? 'GET',
     headers,
     redirect: 'manual',
@@ -47,37 +50,48 @@ function location(response: Response, base: string): string {
  */
 export type UpstreamLogin = (redirectTo: string, userName: string, jar: CookieJar) => Promise<string>;
 
-/** The local development sign-in page: submit the user name. */
-export const localSignIn: UpstreamLogin = async (loginUrl, userName, jar) => {
-  const origin = new URL(loginUrl).origin;
-  const login = await step(jar, loginUrl);
-  const loginPage = await login.text();
-  const signedIn = await step(jar, new URL(formAction(loginPage), origin).href, {
-    method: 'POST',
-    origin,
-    form: { state: hidden(loginPage, 'state'), csrf: hidden(loginPage, 'csrf'), name: userName, decision: 'sign_in' },
-  });
-  return location(signedIn, origin);
-};
+/** The local development sign-in page reached over `fetchFn` (the one trusting a test CA, say): submit the user name. */
+export function localSignInOver(fetchFn: typeof fetch): UpstreamLogin {
+  return async (loginUrl, userName, jar) => {
+    const origin = new URL(loginUrl).origin;
+    const login = await step(jar, loginUrl, {}, fetchFn);
+    const loginPage = await login.text();
+    const signedIn = await step(
+      jar,
+      new URL(formAction(loginPage), origin).href,
+      { method: 'POST', origin, form: { state: hidden(loginPage, 'state'), csrf: hidden(loginPage, 'csrf'), name: userName, decision: 'sign_in' } },
+      fetchFn,
+    );
+    await signedIn.body?.cancel();
+    return location(signedIn, origin);
+  };
+}
 
-/** Drives consent and sign-in from `authorizationUrl`; returns the client redirect URL. */
+/** The local development sign-in page: submit the user name. */
+export const localSignIn: UpstreamLogin = localSignInOver(fetch);
+
+/** Drives consent and sign-in from `authorizationUrl` (over `fetchFn`); returns the client redirect URL. */
 export async function signInThroughBrowser(
   authorizationUrl: string,
   userName = 'alice',
   jar: CookieJar = createCookieJar(),
   upstream: UpstreamLogin = localSignIn,
+  fetchFn: typeof fetch = fetch,
 ): Promise<URL> {
   const origin = new URL(authorizationUrl).origin;
-  const consent = await step(jar, authorizationUrl);
+  const consent = await step(jar, authorizationUrl, {}, fetchFn);
   if (consent.status !== 200) throw new Error(`authorize answered ${consent.status}: ${await consent.text()}`);
   const consentPage = await consent.text();
-  const approved = await step(jar, new URL('/consent', origin).href, {
-    method: 'POST',
-    origin,
-    form: { flow: hidden(consentPage, 'flow'), csrf: hidden(consentPage, 'csrf'), decision: 'approve' },
-  });
+  const approved = await step(
+    jar,
+    new URL('/consent', origin).href,
+    { method: 'POST', origin, form: { flow: hidden(consentPage, 'flow'), csrf: hidden(consentPage, 'csrf'), decision: 'approve' } },
+    fetchFn,
+  );
+  await approved.body?.cancel();
   const callbackUrl = await upstream(location(approved, origin), userName, jar);
-  const callback = await step(jar, callbackUrl);
+  const callback = await step(jar, callbackUrl, {}, fetchFn);
+  await callback.body?.cancel();
   return new URL(location(callback, origin));
 }
 
@@ -99,10 +113,16 @@ export interface Tokens {
   readonly clientId: string;
 }
 
-/** Registers a public client, signs in as `userName`, and exchanges the code: a real token pair. */
-export async function obtainTokens(origin: string, userName = 'alice', resource = `${origin}/mcp`, upstream: UpstreamLogin = localSignIn): Promise<Tokens> {
+/** Registers a public client, signs in as `userName`, and exchanges the code (all over `fetchFn`): a real token pair. */
+export async function obtainTokens(
+  origin: string,
+  userName = 'alice',
+  resource = `${origin}/mcp`,
+  upstream: UpstreamLogin = localSignIn,
+  fetchFn: typeof fetch = fetch,
+): Promise<Tokens> {
   const redirectUri = 'http://127.0.0.1:9/callback';
-  const registered = await fetch(new URL('/register', origin), {
+  const registered = await fetchFn(new URL('/register', origin), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', client_name: 'keyway-tests' }),
@@ -120,10 +140,10 @@ export async function obtainTokens(origin: string, userName = 'alice', resource 
     state: 'test-state',
     resource,
   })) authorize.searchParams.set(name, value);
-  const back = await signInThroughBrowser(authorize.href, userName, createCookieJar(), upstream);
+  const back = await signInThroughBrowser(authorize.href, userName, createCookieJar(), upstream, fetchFn);
   const code = back.searchParams.get('code');
   if (code === null) throw new Error(`no code in ${back.href}`);
-  const token = await fetch(new URL('/token', origin), {
+  const token = await fetchFn(new URL('/token', origin), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: pkce.verifier, resource }).toString(),
