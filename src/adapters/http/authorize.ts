@@ -5,6 +5,7 @@ import { isDomainError } from '../../domain/errors.js';
 import type { OAuthPolicy } from '../../domain/oauth-policy.js';
 import type { Random } from '../../domain/ports/random.js';
 import { COOKIE_NAMES, type CookieName, type SignedCookies } from './cookies.js';
+import { outcomeNote, redirectHostOf } from './journey-recorder.js';
 import { redirectWithParams, wireCode } from './oauth-errors.js';
 import { consentPage, sendErrorPage, sendPage } from './pages.js';
 import type { HttpContext, Route } from './types.js';
@@ -95,6 +96,7 @@ type Outcome = AuthorizeOutcome | DecisionOutcome | CallbackOutcome;
 export function respondWithOutcome(ctx: HttpContext, deps: BrowserFlowDeps, outcome: Outcome, binding?: string): void {
   const { res } = ctx;
   const iss = deps.policy.issuer;
+  ctx.journey = { ...ctx.journey, ...outcomeNote(outcome) };
   switch (outcome.kind) {
     case 'refused':
       sendErrorPage(res, outcome.status, outcome.message);
@@ -157,6 +159,8 @@ export function authorizeRoutes(deps: BrowserFlowDeps): Route[] {
     const { query } = parsed;
     const binding = validCookie(ctx, deps, COOKIE_NAMES.browser) ?? deps.random.token(32);
     const rememberedSubject = validCookie(ctx, deps, COOKIE_NAMES.user);
+    const redirectHost = redirectHostOf(query.redirect_uri[0]);
+    ctx.journey = { ...(query.client_id[0] === undefined ? {} : { clientId: query.client_id[0] }), browser: binding, ...(redirectHost === undefined ? {} : { redirectHost }) };
     try {
       const outcome = await deps.flow.authorize({
         ...(query.client_id[0] === undefined ? {} : { clientId: query.client_id[0] }),

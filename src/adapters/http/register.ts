@@ -158,9 +158,11 @@ export function registerRoute(deps: RegisterRouteDeps): Route {
     }
     try {
       const registration = await deps.registry.register(await readMetadata(ctx));
+      ctx.journey = { clientId: registration.client.clientId };
       sendJson(ctx.res, 201, registrationResponse(registration), { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     } catch (error) {
       if (isDomainError(error)) deps.logger.info('clients.registration_refused', { requestId: ctx.requestId, error: error.code, reason: error.message });
+      ctx.journey = { note: isDomainError(error) ? error.code : error instanceof BodyError ? `body_${error.code}` : 'unexpected' };
       if (error instanceof BodyError) sendBodyError(ctx, error);
       else sendAnyOAuthError(ctx.res, error, ctx.logger);
     }

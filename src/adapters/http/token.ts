@@ -75,9 +75,13 @@ async function handleToken(deps: TokenRouteDeps, ctx: HttpContext): Promise<void
     if (deps.limit !== undefined && !deps.limit(ctx, claimedClientId(presented, form))) return;
     const auth = await authenticateClient(deps.clients, presented);
     if (!auth.ok) throw auth.error;
-    sendTokens(ctx.res, await grant(deps.tokens, grantType, form, auth.client));
+    const issued = await grant(deps.tokens, grantType, form, auth.client);
+    ctx.journey = { clientId: auth.client.clientId, note: grantType };
+    sendTokens(ctx.res, issued);
   } catch (error) {
-    ctx.logger.info('oauth.token_refused', { grantType: form['grant_type']?.slice(0, 100), clientId: claimedClientId(presented, form)?.slice(0, 300), error: errorCode(error) });
+    const claimed = claimedClientId(presented, form)?.slice(0, 300);
+    ctx.journey = { ...(claimed === undefined ? {} : { clientId: claimed }), note: errorCode(error) };
+    ctx.logger.info('oauth.token_refused', { grantType: form['grant_type']?.slice(0, 100), clientId: claimed, error: errorCode(error) });
     sendAnyOAuthError(ctx.res, error, ctx.logger, { basicAuth: presented.basic });
   }
 }

@@ -111,4 +111,19 @@ CREATE TABLE flows (
 CREATE INDEX flows_expiry ON flows (expires_at);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+/** Ended connect journeys for `keyway journeys` (docs/journeys.md); the body is the journey as JSON. */
+const JOURNEYS = `
+CREATE TABLE journeys (
+  id TEXT PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  verdict TEXT NOT NULL,
+  body TEXT NOT NULL
+) STRICT;
+CREATE INDEX journeys_ended ON journeys (ended_at);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'connect journeys', sql: JOURNEYS },
+];
