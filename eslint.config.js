@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.build/', 'coverage/', 'node_modules/', 'tools/conformance/node_modules/', 'data/'] },
+  { ignores: ['dist/', '.build/', '.build-*/', 'coverage/', 'node_modules/', 'tools/conformance/node_modules/', 'data/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

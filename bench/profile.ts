@@ -63,6 +63,8 @@ async function profileColdStart(): Promise<Profiled> {
     const server = spawnServer({ name: 'keyway', args: [...flags, KEYWAY_MAIN], port, env: keywayEnv(port, dataDir) });
     try {
       await waitForStatus(server, `${server.origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 401);
+      // The MCP side loads behind the listener; stop only once main.ts has its signal handlers.
+      await waitForStatus(server, `${server.origin}/readyz`, { method: 'GET' }, 200);
     } finally {
       await server.stop();
     }

@@ -1,5 +1,6 @@
-import 'reflect-metadata';
-import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { createRequire } from 'node:module';
+import type * as Tsyringe from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
 import type { RequestListener } from 'node:http';
 import { createClientIp, type ClientIp } from '../adapters/http/client-ip.js';
 import { createGuards } from '../adapters/http/guards.js';
@@ -8,25 +9,31 @@ import { createLifecycle } from '../adapters/http/lifecycle.js';
 import { createPipeline } from '../adapters/http/pipeline.js';
 import { createRouter, routes } from '../adapters/http/router.js';
 import { startHttpServer, type RunningServer } from '../adapters/http/server.js';
-import type { Route } from '../adapters/http/types.js';
+import type { Handler, Route } from '../adapters/http/types.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { loadPacks } from '../adapters/mcp/pack-loader.js';
-import { createServerFactory } from '../adapters/mcp/server-factory.js';
-import { createStreamableEndpoint } from '../adapters/mcp/streamable-endpoint.js';
-import { createStatelessLegacy } from '../adapters/mcp/stateless-legacy.js';
-import { createSessionHandlers } from '../adapters/mcp/streamable-sessions.js';
-import { createSseEndpoint } from '../adapters/sse/sse-endpoint.js';
 import { createSystemClock } from '../adapters/system/clock.js';
 import { createCryptoRandom } from '../adapters/system/random.js';
 import { createSessionRegistry } from '../domain/sessions/registry.js';
 import { diagnosticsPack } from '../domain/tools/diagnostics/pack.js';
 import { createUpstreamTokens } from '../domain/upstream/upstream-tokens.js';
 import { packsForProvider } from './identity-packs.js';
+import { startJourneys } from './journeys.js';
 import { createOAuthServer, UPSTREAM_TIMEOUT_MS, type OAuthServer } from './oauth.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Pack } from '../domain/tools/pack.js';
 import type { Config } from './config.js';
+import type { McpHandlers } from './mcp-endpoints.js';
 import { TOKENS } from './tokens.js';
+
+/**
+ * tsyringe and its reflect-metadata polyfill are CommonJS. `require` loads them about four times
+ * faster than `import`, whose CommonJS translation lexes every re-exported file for named exports
+ * (~40 ms of CPU at start-up here: bench/README.md, cold start). The polyfill goes first.
+ */
+const requireCjs = createRequire(import.meta.url);
+requireCjs('reflect-metadata');
+const { container: rootContainer, instanceCachingFactory } = requireCjs('tsyringe') as typeof Tsyringe;
 
 /** Built-in packs `KEYWAY_PACKS` may name; anything else is loaded as a module path. */
 export const BUILTIN_PACKS: Readonly<Record<string, Pack>> = Object.freeze({ diagnostics: diagnosticsPack });
@@ -34,12 +41,9 @@ export const BUILTIN_PACKS: Readonly<Record<string, Pack>> = Object.freeze({ dia
 /** Keyway's name and version as MCP `serverInfo`. */
 export const SERVER_INFO = Object.freeze({ name: 'keyway', version: '0.1.0' });
 
-/** The `retry:` hint (ms) a client gets when the server closes its stream (shutdown, reaping). */
-const RETRY_MS = 2000;
-
 export interface KeywayApp {
   readonly container: DependencyContainer;
-  /** Binds the listener; resolves once it accepts connections. */
+  /** Binds the listener, then loads the MCP side; resolves once both are done. */
   start(): Promise<RunningServer>;
 }
 
@@ -63,12 +67,7 @@ export async function createApp(config: Config, write: (line: string) => void = 
       ),
     ),
   });
-  c.register(TOKENS.serverFactory, {
-    useFactory: instanceCachingFactory((d) =>
-      createServerFactory({ packs: d.resolve(TOKENS.packs), ...SERVER_INFO, logger: d.resolve(TOKENS.logger) }),
-    ),
-  });
-  c.register(TOKENS.mcpEndpoints, { useFactory: instanceCachingFactory((d) => mcpEndpoints(d, config)) });
+  c.register(TOKENS.mcpEndpoints, { useFactory: instanceCachingFactory((d) => deferredMcpEndpoints(d, config)) });
   const sessions = c.resolve(TOKENS.sessions);
   const oauth = await createOAuthServer(config, {
     logger: c.resolve(TOKENS.logger),
@@ -109,61 +108,42 @@ async function allPacks(config: Config, oauth: OAuthServer, d: DependencyContain
 
 export interface McpEndpoints {
   readonly routes: readonly Route[];
+  /** Loads the MCP side unless it is loaded already; the server factory is registered once it settles. */
+  ready(): Promise<void>;
+  isLoaded(): boolean;
   close(): Promise<void>;
 }
 
-function mcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
-  const logger = d.resolve(TOKENS.logger);
-  const lifecycle = d.resolve(TOKENS.lifecycle);
-  const sessions = d.resolve(TOKENS.sessions);
-  const factory = d.resolve(TOKENS.serverFactory);
-  const sse = createSseEndpoint({
-    factory,
-    sessions,
-    lifecycle,
-    heartbeatMs: config.sseHeartbeatMs,
-    maxBufferBytes: config.sseMaxBufferBytes,
-    maxBodyBytes: config.maxBodyBytes,
-    logger,
-  });
-  const sessionHandlers = config.mcpSessions
-    ? createSessionHandlers({
-        factory,
-        registry: sessions,
-        lifecycle,
-        heartbeatMs: config.sseHeartbeatMs,
-        maxBodyBytes: config.maxBodyBytes,
-        events: { maxEvents: 1000, maxBytes: 4 * 1024 * 1024, maxAgeMs: 5 * 60 * 1000 },
-        retryMs: RETRY_MS,
-        logger,
-      })
-    : undefined;
-  const legacy =
-    sessionHandlers ??
-    createStatelessLegacy({ factory, random: d.resolve(TOKENS.random), heartbeatMs: config.sseHeartbeatMs, maxBodyBytes: config.maxBodyBytes, logger });
-  const streamable = createStreamableEndpoint({
-    factory,
-    bus: factory.bus,
-    legacy,
-    ...(sessionHandlers === undefined ? {} : { sessions: sessionHandlers }),
-    openLegacyStream: sse.open,
-    lifecycle,
-    maxBodyBytes: config.maxBodyBytes,
-    heartbeatMs: config.sseHeartbeatMs,
-    publicUrl: config.publicUrl,
-    logger,
-  });
+/**
+ * The MCP routes, whose handlers load the MCP side (the SDK, the compiled tool catalog: most of
+ * start-up) on first use. The gate runs before them, so a request without a token is answered
+ * without it; `start` loads it as soon as the listener is up, and a request that arrives earlier
+ * waits for it. @see bench/README.md "Where the time goes" (cold start)
+ */
+function deferredMcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
+  let loading: Promise<McpHandlers> | undefined;
+  let loaded: McpHandlers | undefined;
+  const load = (): Promise<McpHandlers> =>
+    (loading ??= import('./mcp-endpoints.js').then(({ createMcpHandlers }) => (loaded = createMcpHandlers(d, config, SERVER_INFO))));
+  const handler =
+    (name: Exclude<keyof McpHandlers, 'close'>): Handler =>
+    (ctx) =>
+      loaded === undefined ? load().then((handlers) => handlers[name](ctx)) : loaded[name](ctx);
   return {
     routes: [
-      ...routes('POST', ['/mcp', '/mcp/', '/sse', '/sse/'], streamable.post, true),
-      ...routes('GET', ['/mcp', '/mcp/'], streamable.get, true),
-      ...routes('DELETE', ['/mcp', '/mcp/'], streamable.delete, true),
-      ...routes('GET', ['/sse', '/sse/'], sse.open, true),
-      ...routes('POST', ['/messages'], sse.message, true),
+      ...routes('POST', ['/mcp', '/mcp/', '/sse', '/sse/'], handler('post'), true),
+      ...routes('GET', ['/mcp', '/mcp/'], handler('get'), true),
+      ...routes('DELETE', ['/mcp', '/mcp/'], handler('delete'), true),
+      ...routes('GET', ['/sse', '/sse/'], handler('sseOpen'), true),
+      ...routes('POST', ['/messages'], handler('sseMessage'), true),
     ],
+    ready: async () => {
+      await load();
+    },
+    isLoaded: () => loaded !== undefined,
     async close() {
-      await streamable.close();
-      await sse.close();
+      const handlers = await loading?.catch(() => undefined);
+      await handlers?.close();
     },
   };
 }
@@ -192,12 +172,16 @@ async function start(d: DependencyContainer, config: Config): Promise<RunningSer
   const sessions = d.resolve(TOKENS.sessions);
   const endpoints = d.resolve(TOKENS.mcpEndpoints);
   const oauth = d.resolve(TOKENS.oauth);
-  const router = createRouter([...healthRoutes(lifecycle), ...oauth.routes, ...endpoints.routes]);
+  // Ready once the MCP side has loaded (awaited below), not as soon as the listener is up.
+  const readiness = { ...lifecycle, isReady: () => endpoints.isLoaded() && lifecycle.isReady() };
+  const router = createRouter([...healthRoutes(readiness), ...oauth.routes, ...endpoints.routes]);
+  const journeys = startJourneys(config, { clock: d.resolve(TOKENS.clock), random: d.resolve(TOKENS.random), logger, clientIp: oauth.clientIp });
   const pipeline = createPipeline({
     router,
     guards: createGuards({ publicUrl: config.publicUrl, extraOrigins: config.allowedOrigins }),
     gate: oauth.gate,
     cors: oauth.cors,
+    journeys: journeys.recorder,
     logger,
     publicUrl: config.publicUrl,
   });
@@ -216,15 +200,23 @@ async function start(d: DependencyContainer, config: Config): Promise<RunningSer
   const reaper = setInterval(() => sessions.reap(), Math.min(config.sessionIdleSeconds * 250, 60_000));
   reaper.unref();
   const stopMaintenance = oauth.startMaintenance();
-  return {
+  const server: RunningServer = {
     ...running,
     async stop() {
       clearInterval(reaper);
       stopMaintenance();
       const clean = await running.stop();
       await endpoints.close();
+      await journeys.close();
       await oauth.close();
       return clean;
     },
   };
+  try {
+    await endpoints.ready();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { request, type IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -83,4 +85,27 @@ test('SIGTERM with an open SSE stream: readiness fails, the stream gets retry: a
   await ended;
   assert.match(received, /retry: \d+/);
   assert.deepEqual(await exited, [0, null]);
+});
+
+test('SIGTERM while still starting up (first boot of a SQLite store) drains and exits 0', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'keyway-main-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const env = { PATH: process.env['PATH'] ?? '', KEYWAY_PORT: String(port), KEYWAY_DATA_DIR: dir, KEYWAY_STORE: `sqlite:${join(dir, 'keyway.db')}` };
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (output += chunk));
+  // The first line (the local sign-in warning, the store's migration log) is written while the app
+  // is still being built: before the store is migrated, the listener is up and the MCP side loaded.
+  await once(child.stdout, 'data');
+  assert.doesNotMatch(output, /"keyway\.started"/);
+  child.kill('SIGTERM');
+  assert.deepEqual(await exited, [0, null]);
+  assert.match(output, /"keyway\.stopping","signal":"SIGTERM"/);
+  assert.match(output, /"keyway\.stopped"/);
 });

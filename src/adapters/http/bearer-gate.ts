@@ -30,11 +30,23 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 type Parsed = { readonly kind: 'none' } | { readonly kind: 'malformed' } | { readonly kind: 'token'; readonly token: string };
 
+/**
+ * How many `Authorization` header lines the request carried. Node keeps only the first one in
+ * `req.headers`; `rawHeaders` is kept for every request anyway, while `headersDistinct` would build
+ * (and keep, for a stream's whole life) a second copy of every header.
+ */
+function authorizationLines(req: HttpContext['req']): number {
+  const raw = req.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count += 1;
+  return count;
+}
+
 function parseAuthorization(ctx: HttpContext): Parsed {
-  const values = ctx.req.headersDistinct['authorization'];
-  if (values === undefined || values.length === 0) return { kind: 'none' };
-  if (values.length > 1) return { kind: 'malformed' };
-  const [scheme, ...rest] = (values[0] ?? '').trim().split(/ +/);
+  const value = ctx.req.headers.authorization;
+  if (value === undefined) return { kind: 'none' };
+  if (authorizationLines(ctx.req) > 1) return { kind: 'malformed' };
+  const [scheme, ...rest] = value.trim().split(/ +/);
   if (scheme === undefined || scheme.toLowerCase() !== 'bearer') return { kind: 'none' };
   const token = rest[0];
   if (rest.length !== 1 || token === undefined || !B64TOKEN.test(token)) return { kind: 'malformed' };
@@ -53,6 +65,7 @@ function challenge(options: BearerGateOptions, ctx: HttpContext, error?: string,
 
 function refuse(ctx: HttpContext, options: BearerGateOptions, status: number, error?: string, description?: string): undefined {
   ctx.req.resume();
+  ctx.journey = { ...ctx.journey, note: error ?? 'no_token' };
   const headers = { 'WWW-Authenticate': challenge(options, ctx, error, description), 'Cache-Control': 'no-store' };
   const body = error === undefined ? { error: 'unauthorized', error_description: 'Authentication required' } : { error, error_description: description };
   sendJson(ctx.res, status, body, headers);
@@ -81,6 +94,7 @@ export function createBearerGate(options: BearerGateOptions): Gate {
     }
     if (principal === undefined) return refuse(ctx, options, 401, 'invalid_token', 'The access token is invalid or expired');
     if (!principal.scopes.includes(options.requiredScope)) {
+      ctx.journey = { clientId: principal.clientId };
       return refuse(ctx, options, 403, 'insufficient_scope', `The token lacks the ${options.requiredScope} scope`);
     }
     return principal;

@@ -16,28 +16,38 @@ export class BodyError extends Error {
  * before a byte is read; otherwise reading stops as soon as the limit is crossed, so a client can
  * never make the server buffer more than `limit`.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw new BodyError('too_large', `body exceeds ${limit} bytes`);
+    return Promise.reject(new BodyError('too_large', `body exceeds ${limit} bytes`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Events rather than `for await`: the async iterator costs 10–20 µs on every small body,
+  // a sixth of an authenticated tools/call (bench/README.md, "The fast path").
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: BodyError): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onClose);
+      if (error === undefined) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(chunk);
+      else {
+        settle(new BodyError('too_large', `body exceeds ${limit} bytes`));
         req.resume();
-        throw new BodyError('too_large', `body exceeds ${limit} bytes`);
       }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof BodyError) throw error;
-    throw new BodyError('aborted', 'the client stopped sending the body');
-  }
-  return Buffer.concat(chunks, size);
+    };
+    const onEnd = (): void => settle();
+    const onAbort = (): void => settle(new BodyError('aborted', 'the client stopped sending the body'));
+    const onClose = (): void => {
+      if (!req.complete) onAbort();
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose);
+  });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { Guards } from './guards.js';
+import type { JourneyRecorder } from './journey-recorder.js';
 import { applySecurityHeaders, JSONRPC, sendError, sendJson, sendJsonRpcError } from './respond.js';
 import type { Router } from './router.js';
 import type { Gate, HttpContext, Route } from './types.js';
@@ -18,6 +19,8 @@ export interface PipelineOptions {
    * 401 challenge's `WWW-Authenticate` too.
    */
   readonly cors?: { apply(req: IncomingMessage, res: ServerResponse): void };
+  /** Told about every routed request once its response ends (connect journeys, docs/journeys.md). */
+  readonly journeys?: JourneyRecorder;
 }
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -79,6 +82,43 @@ function logCompletion(ctx: HttpContext, started: bigint): void {
   else ctx.logger.info('http.request', fields);
 }
 
+interface PipelineContext extends HttpContext {
+  /** Tells the context its response closed: a signal read later starts aborted if it never finished. */
+  closed(): void;
+}
+
+/**
+ * The context of one request. Its abort controller and child logger are made on first read (most
+ * handlers read neither; the completion log reads the logger once the response ends), so an idle
+ * legacy SSE stream does not keep them for hours (issue 7, idle streams).
+ */
+function createContext(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, base: Logger): PipelineContext {
+  let aborter: AbortController | undefined;
+  let child: Logger | undefined;
+  let ended = false;
+  return {
+    req,
+    res,
+    url,
+    requestId,
+    get logger() {
+      child ??= base.child({ requestId });
+      return child;
+    },
+    get signal() {
+      if (aborter === undefined) {
+        aborter = new AbortController();
+        if (ended && !res.writableFinished) aborter.abort();
+      }
+      return aborter.signal;
+    },
+    closed() {
+      ended = true;
+      if (!res.writableFinished) aborter?.abort();
+    },
+  };
+}
+
 /**
  * The request pipeline: request id → security headers → Host guard → route → Origin guard →
  * gate (MCP routes) → handler. Guards run before any handler so no handler sees a forged Host or a
@@ -129,12 +169,13 @@ export function createPipeline(options: PipelineOptions): (req: IncomingMessage,
       return;
     }
     options.cors?.apply(req, res);
-    const aborter = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) aborter.abort();
+    const ctx = createContext(req, res, url, requestId, logger);
+    // One listener per response: a legacy SSE stream keeps it (and ctx) for its whole life.
+    res.once('close', () => {
+      ctx.closed();
+      logCompletion(ctx, started);
+      options.journeys?.(ctx, match.route);
     });
-    const ctx: HttpContext = { req, res, url, requestId, logger: logger.child({ requestId }), signal: aborter.signal };
-    res.on('close', () => logCompletion(ctx, started));
     run(ctx, match.route).catch((error: unknown) => failed(ctx, match.route, error));
   };
 }

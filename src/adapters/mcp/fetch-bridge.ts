@@ -18,24 +18,21 @@ export function toWebHeaders(headers: IncomingHttpHeaders, overrides: Readonly<R
   return out;
 }
 
+/**
+ * What the SDK's `Request` needs. There is no body: Keyway reads and parses it once and hands the
+ * SDK the parsed body, so the SDK never reads the stream, and building one costs every request.
+ */
 export interface WebRequestInit {
   readonly method: string;
   /** Absolute URL built from the public URL and the request path. */
   readonly url: URL;
   readonly headers: Headers;
-  readonly body?: Uint8Array;
   /** Aborted when the client disconnects: in 2026-07-28 a dropped stream cancels the call. */
   readonly signal: AbortSignal;
 }
 
 export function toWebRequest(init: WebRequestInit): Request {
-  const hasBody = init.body !== undefined && init.method !== 'GET' && init.method !== 'HEAD';
-  return new Request(init.url, {
-    method: init.method,
-    headers: init.headers,
-    signal: init.signal,
-    ...(hasBody ? { body: init.body } : {}),
-  });
+  return new Request(init.url, { method: init.method, headers: init.headers, signal: init.signal });
 }
 
 export interface WriteOptions {

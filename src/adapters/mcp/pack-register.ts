@@ -13,6 +13,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from '../../domain/ports/logger.js';
 import { isInputRequired, type ResourceContents } from '../../domain/tools/pack.js';
+import { handoverFor } from './auth-info.js';
 import type { CompiledPrompt, CompiledResource, CompiledTemplate, CompiledTool, PackCatalog } from './pack-catalog.js';
 import { readContext, toolContext, type ServingUnit } from './pack-context.js';
 import { failedRead, failedTool, toCallToolResult, toGetPromptResult, type StateSeal } from './pack-outcomes.js';
@@ -28,8 +29,10 @@ function registerTool(server: McpServer, tool: CompiledTool, unit: ServingUnit, 
   const { definition } = tool;
   const handler = async (args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
     const state = deps.seal.open(definition.name, ctx);
+    const handover = handoverFor(ctx.http?.authInfo, definition.name);
     try {
-      const outcome = await definition.handler(args, toolContext(ctx, unit, state));
+      const context = toolContext(ctx, unit, state);
+      const outcome = handover === undefined ? await definition.handler(args, context) : await handover.resume(context);
       if (isInputRequired(outcome)) return await deps.seal.toInputRequired(outcome, definition.name, ctx);
       return toCallToolResult(outcome);
     } catch (error) {

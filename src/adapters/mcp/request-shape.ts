@@ -16,7 +16,7 @@ const SPEC_ACCEPT = 'application/json, text/event-stream';
  * wildcard covering them) is refused with `undefined` → 406.
  */
 export function normaliseAccept(accept: string | undefined): string | undefined {
-  if (accept === undefined || accept.trim() === '') return SPEC_ACCEPT;
+  if (accept === SPEC_ACCEPT || accept === undefined || accept.trim() === '') return SPEC_ACCEPT;
   const types = accept.split(',').map((part) => part.split(';', 1)[0]?.trim().toLowerCase() ?? '');
   const covers = types.some((type) =>
     ['*/*', 'application/*', 'text/*', 'application/json', 'text/event-stream'].includes(type),

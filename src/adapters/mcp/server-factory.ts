@@ -2,6 +2,7 @@ import { InMemoryServerEventBus, McpServer, type McpRequestContext, type McpServ
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { Pack } from '../../domain/tools/pack.js';
+import { createFastPath, type FastPath } from './fast-path.js';
 import { compilePacks } from './pack-catalog.js';
 import { createChangeHub } from './pack-changes.js';
 import { createStateSeal } from './pack-outcomes.js';
@@ -20,8 +21,11 @@ export interface ServerFactoryOptions {
   readonly bus?: ServerEventBus;
 }
 
-/** An `McpServerFactory` that also exposes the bus its packs announce changes on. */
-export type PackServerFactory = McpServerFactory & { readonly bus: ServerEventBus };
+/**
+ * An `McpServerFactory` that also exposes the bus its packs announce changes on, and the fast path
+ * for the same packs (fast-path.ts), which serves plain stateless tool calls without an SDK server.
+ */
+export type PackServerFactory = McpServerFactory & { readonly bus: ServerEventBus; readonly fastPath: FastPath };
 
 /**
  * Turns packs into MCP SDK servers. Everything that does not depend on the request — compiled
@@ -50,5 +54,6 @@ export function createServerFactory(options: ServerFactoryOptions): PackServerFa
     changes.attach(server);
     return server;
   };
-  return Object.assign(factory, { bus });
+  const fastPath = createFastPath({ tools: catalog.tools, serverInfo, announce: changes.announce, logger: options.logger });
+  return Object.assign(factory, { bus, fastPath });
 }

@@ -82,7 +82,7 @@ export function createStatelessLegacy(options: StatelessLegacyOptions): Stateles
 
   const serve = async (ctx: HttpContext, parsed: ParsedPost): Promise<void> => {
     const principal = principalOf(ctx);
-    const authInfo = toAuthInfo(principal);
+    const authInfo = toAuthInfo(principal, parsed.handover);
     const server = await options.factory({ era: 'legacy', authInfo, requestInfo: parsed.request });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

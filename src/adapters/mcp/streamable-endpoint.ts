@@ -11,7 +11,8 @@ import type { Lifecycle } from '../http/lifecycle.js';
 import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
 import { principalOf } from '../http/principal.js';
 import type { Handler, HttpContext } from '../http/types.js';
-import { toAuthInfo } from './auth-info.js';
+import { toAuthInfo, type ToolHandover } from './auth-info.js';
+import type { FastHandover, FastPath } from './fast-path.js';
 import { toWebHeaders, toWebRequest, writeWebResponse } from './fetch-bridge.js';
 import { metaVersionOf, normaliseAccept, reconcileVersion } from './request-shape.js';
 import type { SessionHandlers } from './streamable-sessions.js';
@@ -26,12 +27,17 @@ export interface LegacyLeg {
  * - 2026-07-28 requests (a `_meta` protocol-version claim) go to the SDK's stateless handler.
  * - 2025 requests (`initialize`-based) go to the legacy leg: stateless serving that can still route
  *   answers to server-to-client requests, or, in sessions mode, per-session transports.
+ * - Before either, a plain stateless `tools/call` of a pack tool (2026-07-28; 2025-11-25 when
+ *   Keyway keeps no sessions) takes the factory's fast path (fast-path.ts), unless `fastPath: false`.
  * - A `GET` with neither `Mcp-Session-Id` nor `MCP-Protocol-Version` that accepts SSE is a
  *   2024-11-05 client: it gets a legacy SSE stream. Any other stateless `GET` is 405 with `Allow`.
  * @see MCP 2025-11-25 basic/transports, MCP 2026-07-28 basic/transports, DESIGN.md "One URL, every era"
  */
 export interface StreamableEndpointOptions {
-  readonly factory: McpServerFactory;
+  /** With a `fastPath` (server-factory.ts), plain stateless tool calls skip the SDK (fast-path.ts). */
+  readonly factory: McpServerFactory & { readonly fastPath?: FastPath };
+  /** Whether to use the factory's fast path; default true. Off, every request takes the SDK path. */
+  readonly fastPath?: boolean;
   /** The bus the packs announce changes on, so 2026-07-28 `subscriptions/listen` streams hear them. */
   readonly bus?: ServerEventBus;
   /** Serves 2025-era POSTs (the session handlers in sessions mode). */
@@ -58,6 +64,8 @@ export interface StreamableEndpoint {
 export interface ParsedPost {
   readonly request: Request;
   readonly body: unknown;
+  /** A tool call the fast path started, for the SDK path to resume (fast-path.ts). */
+  readonly handover?: ToolHandover;
 }
 
 const STATELESS_ALLOW = 'POST';
@@ -76,8 +84,17 @@ function bodyFailure(ctx: HttpContext, error: BodyError): void {
   }
 }
 
+/** A POST read and checked, before any web `Request` exists. */
+interface ReadPost {
+  readonly body: unknown;
+  readonly accept: string;
+  /** The `MCP-Protocol-Version` to hand the SDK (Keyway's reconciliation with `_meta`). */
+  readonly protocolVersion: string | undefined;
+  readonly versionOverride: boolean;
+}
+
 /** Reads, checks and reshapes a POST; answers the client itself and returns `undefined` on failure. */
-async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): Promise<ParsedPost | undefined> {
+async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): Promise<ReadPost | undefined> {
   if (mediaType(ctx.req) !== 'application/json') {
     sendJsonRpcError(ctx.res, 415, JSONRPC.serverError, 'Unsupported Media Type: Content-Type must be application/json');
     return undefined;
@@ -87,11 +104,9 @@ async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): P
     sendJsonRpcError(ctx.res, 406, JSONRPC.serverError, 'Not Acceptable: accept application/json and text/event-stream');
     return undefined;
   }
-  let bytes: Buffer;
   let body: unknown;
   try {
-    bytes = await readBody(ctx.req, options.maxBodyBytes);
-    body = parseJson(bytes);
+    body = parseJson(await readBody(ctx.req, options.maxBodyBytes));
   } catch (error) {
     if (error instanceof BodyError) {
       bodyFailure(ctx, error);
@@ -101,16 +116,32 @@ async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): P
   }
   const version = reconcileVersion(ctx.req.headers, body);
   if (version.mismatch !== undefined) ctx.logger.warn('mcp.version_mismatch_served_per_meta', version.mismatch);
-  const overrides: Record<string, string> = { accept };
-  if (version.header !== undefined) overrides['mcp-protocol-version'] = version.header;
-  const request = toWebRequest({
-    method: 'POST',
-    url: ctx.url,
-    headers: toWebHeaders(ctx.req.headers, overrides),
-    body: bytes,
-    signal: ctx.signal,
-  });
-  return { request, body };
+  const header = ctx.req.headers['mcp-protocol-version'];
+  return { body, accept, protocolVersion: version.header ?? (typeof header === 'string' ? header : undefined), versionOverride: version.header !== undefined };
+}
+
+/** The web `Request` the SDK takes (without a body: every leg hands the SDK the parsed one). */
+function bridge(ctx: HttpContext, read: ReadPost, handover?: ToolHandover): ParsedPost {
+  const overrides: Record<string, string> = { accept: read.accept };
+  if (read.versionOverride && read.protocolVersion !== undefined) overrides['mcp-protocol-version'] = read.protocolVersion;
+  const request = toWebRequest({ method: 'POST', url: ctx.url, headers: toWebHeaders(ctx.req.headers, overrides), signal: ctx.signal });
+  return { request, body: read.body, ...(handover === undefined ? {} : { handover }) };
+}
+
+/**
+ * Writes a fast-path answer with its length and the headers Keyway's bridge gives the same answer
+ * from the SDK (fetch-bridge.ts). A string body goes out in the same socket write as the head.
+ */
+function writeFast(ctx: HttpContext, body: string, eventStream: boolean): void {
+  if (ctx.res.destroyed) return;
+  const length = String(Buffer.byteLength(body));
+  ctx.res.writeHead(
+    200,
+    eventStream
+      ? { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', 'content-length': length }
+      : { 'content-type': 'application/json', 'content-length': length },
+  );
+  ctx.res.end(body);
 }
 
 /**
@@ -135,16 +166,48 @@ export function createStreamableEndpoint(options: StreamableEndpointOptions): St
   });
   const sessions = options.sessions;
 
-  const post: Handler = async (ctx) => {
-    const parsed = await readPost(ctx, options);
-    if (parsed === undefined) return;
-    if (await isLegacy(parsed, options.maxBodyBytes)) {
+  const fast = options.fastPath === false ? undefined : options.factory.fastPath;
+
+  /** The SDK's answer, resuming the fast path's call when it handed one over. */
+  const serveSdk = async (ctx: HttpContext, read: ReadPost, handover?: FastHandover): Promise<void> => {
+    const parsed = bridge(ctx, read, handover);
+    const legacy = handover === undefined ? await isLegacy(parsed, options.maxBodyBytes) : handover.era === 'legacy';
+    if (legacy) {
       await options.legacy.post(ctx, parsed);
       return;
     }
-    const authInfo = toAuthInfo(principalOf(ctx));
+    const authInfo = toAuthInfo(principalOf(ctx), handover);
     const response = await handler.fetch(parsed.request, { authInfo, parsedBody: parsed.body });
     await writeWebResponse(ctx.res, response);
+  };
+
+  const post: Handler = async (ctx) => {
+    const read = await readPost(ctx, options);
+    if (read === undefined) return;
+    if (fast === undefined) {
+      await serveSdk(ctx, read);
+      return;
+    }
+    const outcome = await fast.serve({
+      ...read,
+      headers: ctx.req.headers,
+      principal: principalOf(ctx),
+      // Lazy: the request's AbortController is built only for a tool that reads its signal.
+      get signal(): AbortSignal {
+        return ctx.signal;
+      },
+      statelessLegacy: sessions === undefined,
+      heartbeatMs: options.heartbeatMs,
+    });
+    if (outcome.body !== undefined) {
+      writeFast(ctx, outcome.body, outcome.eventStream);
+      return;
+    }
+    try {
+      await serveSdk(ctx, read, outcome.handover);
+    } finally {
+      outcome.handover?.release();
+    }
   };
 
   const get: Handler = async (ctx) => {

@@ -11,12 +11,13 @@ import { JSONRPC, sendJsonRpcError } from '../http/respond.js';
 import { principalOf } from '../http/principal.js';
 import type { Handler, HttpContext } from '../http/types.js';
 import { toAuthInfo } from '../mcp/auth-info.js';
-import { SseServerTransport } from './sse-transport.js';
+import { createHeartbeats } from './heartbeats.js';
+import { SseServerTransport, type SseCloseReason, type SseTransportOptions } from './sse-transport.js';
 
 /**
  * `GET /sse` and `POST /messages`: the legacy HTTP+SSE transport (MCP 2024-11-05). Each stream is
  * one session in the registry, owned by the principal that opened it, with its own server instance
- * built by the factory for the `legacy` era.
+ * built by the factory for the `legacy` era on the session's first message.
  * @see MCP 2024-11-05 basic/transports "HTTP with SSE"
  * @see SECURITY.md I3, I8, J1–J5, K4
  */
@@ -123,22 +124,26 @@ function toJsonRpc(ctx: HttpContext, value: unknown): JSONRPCMessage | undefined
   }
 }
 
-/** An open stream and the promise that settles once everything it held is released. */
+/**
+ * What the endpoint keeps per open stream. The session's MCP server is built on the first
+ * `POST /messages`, not when the stream opens: most of an idle stream's memory would otherwise be
+ * a server nobody has talked to yet (bench/README.md, "Where the time goes").
+ */
 interface LiveStream {
   readonly transport: SseServerTransport;
-  readonly done: Promise<void>;
-  /** Removes the stream from shutdown's list; set once the stream has started. */
+  readonly session: Session;
+  /** Releases the registry's hold on the session (counted as an open stream, never reaped). */
+  readonly release: () => void;
+  /** Removes the stream from shutdown's list. */
   untrack: () => void;
+  /** Settles once the server is connected; set by the first message. */
+  ready?: Promise<void>;
+  server?: McpServer | Server;
 }
 
 export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
   const { factory, sessions, lifecycle, logger } = options;
   const streams = new Map<string, LiveStream>();
-
-  // A session ended elsewhere (reaped, grant revoked, shutdown) takes its stream with it.
-  sessions.onEnd((session) => {
-    if (session.kind === 'sse') void streams.get(session.id)?.transport.close();
-  });
 
   const closeServer = (server: McpServer | Server, sessionId: string): void => {
     server.close().catch((error: unknown) => {
@@ -146,31 +151,57 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
     });
   };
 
+  /** When a stream ends, for whatever reason, its session ends and its server (if any) closes. */
+  const onEnd = (transport: SseServerTransport, reason: SseCloseReason): void => {
+    const live = streams.get(transport.sessionId);
+    if (live === undefined || live.transport !== transport) return;
+    streams.delete(transport.sessionId);
+    live.untrack();
+    live.release();
+    sessions.end(transport.sessionId, 'closed');
+    if (live.server !== undefined) closeServer(live.server, transport.sessionId);
+    logger.info('sse.stream_closed', { session: shortId(transport.sessionId), reason });
+  };
+
+  // One options object and one heartbeat timer for every stream of this endpoint.
+  const transportOptions: SseTransportOptions = {
+    heartbeats: createHeartbeats<SseServerTransport>(options.heartbeatMs, (transport) => transport.heartbeat()),
+    maxBufferBytes: options.maxBufferBytes,
+    retryMs: RECONNECT_AFTER_MS,
+    logger,
+    onEnd,
+  };
+
+  // A session ended elsewhere (reaped, grant revoked, shutdown) takes its stream with it.
+  sessions.onEnd((session) => {
+    if (session.kind === 'sse') void streams.get(session.id)?.transport.close();
+  });
+
   /**
-   * Registers the stream of `session`; when the stream ends, for whatever reason, the session ends
-   * and the server instance closes. Counted as an open stream so the session is never reaped
-   * while the client listens.
+   * Builds and connects the session's server. It is recorded only once connected, so later
+   * messages never reach a half-connected server; a stream that ended meanwhile (its `onEnd` found
+   * no server to close) closes it here.
    */
-  const track = (ctx: HttpContext, session: Session, server: McpServer | Server): LiveStream => {
-    const transport = new SseServerTransport(ctx.res, {
-      sessionId: session.id,
-      heartbeatMs: options.heartbeatMs,
-      maxBufferBytes: options.maxBufferBytes,
-      retryMs: RECONNECT_AFTER_MS,
-      logger: ctx.logger.child({ session: shortId(session.id) }),
-    });
-    const release = sessions.holdStream(session);
-    const done = transport.closed.then((reason) => {
-      streams.delete(session.id);
-      live.untrack();
-      release();
-      sessions.end(session.id, 'closed');
-      closeServer(server, session.id);
-      ctx.logger.info('sse.stream_closed', { session: shortId(session.id), reason });
-    });
-    const live: LiveStream = { transport, done, untrack: () => undefined };
-    streams.set(session.id, live);
-    return live;
+  const connect = async (live: LiveStream, principal: Principal): Promise<void> => {
+    const server = await factory({ era: 'legacy', authInfo: toAuthInfo(principal) });
+    if (!live.transport.isClosed) await server.connect(live.transport);
+    if (live.transport.isClosed) {
+      closeServer(server, live.session.id);
+      return;
+    }
+    live.server = server;
+  };
+
+  /** The stream's server, built once however many messages arrive while it is being built. */
+  const serverOf = async (live: LiveStream, principal: Principal): Promise<void> => {
+    live.ready ??= connect(live, principal);
+    try {
+      await live.ready;
+    } catch (error) {
+      // A stream whose server cannot be built is of no use: end it, the client reconnects.
+      await live.transport.close();
+      throw error;
+    }
   };
 
   const open: Handler = async (ctx) => {
@@ -181,25 +212,17 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
     }
     const session = openSession(ctx, sessions, principal);
     if (session === undefined) return;
-    let server: McpServer | Server;
-    try {
-      server = await factory({ era: 'legacy', authInfo: toAuthInfo(principal) });
-    } catch (error) {
-      sessions.end(session.id, 'closed');
-      throw error;
-    }
-    const live = track(ctx, session, server);
-    try {
-      await server.connect(live.transport);
-    } catch (error) {
-      await live.transport.close();
-      throw error;
-    }
+    const transport = new SseServerTransport(ctx.res, session.id, transportOptions);
+    const live: LiveStream = { transport, session, release: sessions.holdStream(session), untrack: () => undefined };
+    streams.set(session.id, live);
+    transport.open();
     // Registered only once the stream has started, so a shutdown closes it with `retry:` after
     // the endpoint event, never before the headers.
-    if (!live.transport.isClosed) live.untrack = lifecycle.trackStream(() => void live.transport.close());
-    ctx.logger.info('sse.stream_opened', { session: shortId(session.id) });
-    await live.done;
+    if (transport.isClosed) return;
+    live.untrack = lifecycle.trackStream(() => void transport.close());
+    // The endpoint's logger with the request id, not `ctx.logger`: a per-request child logger
+    // need not be built (and kept for the stream's lifetime) just for this line.
+    logger.info('sse.stream_opened', { requestId: ctx.requestId, session: shortId(session.id) });
   };
 
   const message: Handler = async (ctx) => {
@@ -210,14 +233,15 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
       return;
     }
     const session = findSession(sessions, id, principal);
-    const transport = session === undefined ? undefined : streams.get(session.id)?.transport;
-    if (session === undefined || transport === undefined || transport.isClosed) {
+    const live = session === undefined ? undefined : streams.get(session.id);
+    if (session === undefined || live === undefined || live.transport.isClosed) {
       sendJsonRpcError(ctx.res, 404, JSONRPC.serverError, 'Session not found');
       return;
     }
     const parsed = await readMessage(ctx, options.maxBodyBytes);
     if (parsed === undefined) return;
-    if (transport.isClosed) {
+    if (live.server === undefined) await serverOf(live, principal);
+    if (live.transport.isClosed) {
       // The stream ended while the body was arriving; the message has nowhere to be answered.
       sendJsonRpcError(ctx.res, 404, JSONRPC.serverError, 'Session not found');
       return;
@@ -225,16 +249,11 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
     sessions.touch(session);
     // 202 at once: the JSON-RPC response travels on the SSE stream, never in this body.
     ctx.res.writeHead(202, { 'Content-Length': '0' }).end();
-    transport.handleMessage(parsed, { authInfo: toAuthInfo(principal) });
+    live.transport.handleMessage(parsed, { authInfo: toAuthInfo(principal) });
   };
 
   const close = async (): Promise<void> => {
-    await Promise.all(
-      [...streams.values()].map(async ({ transport, done }) => {
-        await transport.close();
-        await done;
-      }),
-    );
+    await Promise.all([...streams.values()].map(({ transport }) => transport.close()));
   };
 
   return { open, message, close };

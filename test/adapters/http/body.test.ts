@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import { BodyError, parseForm, parseJson, readBody } from '../../../src/adapters/http/body.js';
 
@@ -32,6 +34,27 @@ test('a declared Content-Length over the limit is refused before reading (K1)', 
 
 test('a streamed body is cut as soon as it crosses the limit', async () => {
   assert.equal(await codeOf(readBody(request({}, ['12345', '67890', 'x']), 10)), 'too_large');
+});
+
+test('a client that hangs up mid-body gets "aborted", not a hang (K1)', async (t) => {
+  const outcome = new Promise<string | undefined>((resolve) => {
+    const server = createServer((req) => void codeOf(readBody(req, 1000)).then(resolve));
+    t.after(() => server.close());
+    server.listen(0, '127.0.0.1', () => {
+      const client = httpRequest({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', headers: { 'content-length': '100' } });
+      client.on('error', () => undefined);
+      client.write('only ten b');
+      server.once('request', () => setImmediate(() => client.destroy()));
+    });
+  });
+  assert.equal(await outcome, 'aborted');
+});
+
+test('a body already read to its end reads as empty', async () => {
+  const req = request({}, ['x']);
+  req.resume();
+  await once(req, 'end');
+  assert.equal((await readBody(req, 10)).length, 0);
 });
 
 test('JSON: invalid JSON and invalid UTF-8 are told apart (I6)', () => {

@@ -7,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as SSEClientTransportV1 } from '@modelcontextprotocol/sdk/client/sse.js';
 import { Client as ClientV2, SSEClientTransport as SSEClientTransportV2 } from '@modelcontextprotocol/client';
-import { McpServer, type McpRequestContext } from '@modelcontextprotocol/server';
+import { McpServer, type McpRequestContext, type McpServerFactory } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { createLifecycle, type Lifecycle } from '../../../src/adapters/http/lifecycle.js';
 import type { HttpContext } from '../../../src/adapters/http/types.js';
@@ -46,6 +46,8 @@ function buildServer(built: McpServer[], contexts: McpRequestContext[]) {
 }
 
 interface Limits {
+  /** Replaces the test server factory (to make it fail). */
+  readonly factory?: McpServerFactory;
   readonly maxSessions?: number;
   readonly maxPerOwner?: number;
   readonly maxBodyBytes?: number;
@@ -82,7 +84,7 @@ async function startKeyway(t: TestContext, limits: Limits = {}): Promise<Keyway>
   const contexts: McpRequestContext[] = [];
   const errors: unknown[] = [];
   const endpoint = createSseEndpoint({
-    factory: buildServer(servers, contexts),
+    factory: limits.factory ?? buildServer(servers, contexts),
     sessions,
     lifecycle,
     heartbeatMs: 60_000,
@@ -328,9 +330,43 @@ test('K5 a session the registry ends (reaped, revoked) closes its stream with re
   assertJsonRpcError(await postMessage(keyway.base, `/messages?sessionId=${stream.sessionId}`, ping(1)), 404, -32000);
 });
 
+test('an idle stream has no server; the first messages build one, once, and are all answered', { timeout: TIMEOUT_MS }, async (t) => {
+  const keyway = await startKeyway(t);
+  const stream = await openStream(t, keyway.base);
+  assert.equal(keyway.servers.length, 0);
+  const answers = await Promise.all([1, 2, 3].map((id) => postMessage(keyway.base, `/messages?sessionId=${stream.sessionId}`, ping(id))));
+  assert.deepEqual(answers.map((answer) => answer.status), [202, 202, 202]);
+  const text = await stream.until((received) => ['"id":1', '"id":2', '"id":3'].every((id) => received.includes(id)));
+  assert.equal(text.split('event: message\n').length, 4);
+  assert.equal(keyway.servers.length, 1);
+  assert.equal(keyway.servers[0]!.isConnected(), true);
+  assert.deepEqual(keyway.errors, []);
+});
+
+test('a server that cannot be built fails the first message with 500 and ends the stream with retry:', { timeout: TIMEOUT_MS }, async (t) => {
+  const keyway = await startKeyway(t, {
+    factory: () => {
+      throw new Error('no server today');
+    },
+  });
+  const stream = await openStream(t, keyway.base);
+  const answer = await postMessage(keyway.base, `/messages?sessionId=${stream.sessionId}`, ping(1));
+  assert.equal(answer.status, 500);
+  await stream.ended;
+  assert.match(stream.text(), /\n\nretry: \d+\n\n$/);
+  assert.equal(keyway.sessions.size(), 0);
+  assert.equal(keyway.lifecycle.openStreams(), 0);
+  assert.deepEqual(
+    keyway.errors.map((error) => (error as Error).message),
+    ['no server today'],
+  );
+});
+
 test('a client that disconnects ends its session and closes its server', { timeout: TIMEOUT_MS }, async (t) => {
   const keyway = await startKeyway(t);
   const stream = await openStream(t, keyway.base);
+  assert.equal((await postMessage(keyway.base, `/messages?sessionId=${stream.sessionId}`, ping(1))).status, 202);
+  await stream.until((received) => received.includes('"id":1'));
   assert.equal(keyway.servers[0]!.isConnected(), true);
   const ended = sessionsEnded(keyway.sessions);
   stream.response.destroy();

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { readStream, recordingLogger, type LogEntry, type StreamReader } from '../../support/sse-stream.js';
+import { createHeartbeats } from '../../../src/adapters/sse/heartbeats.js';
 import { SseServerTransport, type SseTransportOptions } from '../../../src/adapters/sse/sse-transport.js';
 
 /** A hang is a failure: every wait in these tests is on an event that should come quickly. */
@@ -19,25 +20,30 @@ interface Harness {
 }
 
 /** A node:http server whose every request opens one SSE transport; closed after the test. */
-async function startHarness(t: TestContext, overrides: Partial<SseTransportOptions> = {}): Promise<Harness> {
+/** Transport options with a heartbeat of `heartbeatMs`, as the endpoint shares them between streams. */
+function transportOptions(heartbeatMs: number, overrides: Partial<SseTransportOptions> = {}): SseTransportOptions {
+  return {
+    heartbeats: createHeartbeats<SseServerTransport>(heartbeatMs, (transport) => transport.heartbeat()),
+    maxBufferBytes: 1024 * 1024,
+    retryMs: 1500,
+    logger: recordingLogger([]),
+    ...overrides,
+  };
+}
+
+async function startHarness(t: TestContext, overrides: Partial<SseTransportOptions> & { heartbeatMs?: number; sessionId?: string } = {}): Promise<Harness> {
   const logs: LogEntry[] = [];
   const pending: Array<(value: { transport: SseServerTransport; res: ServerResponse }) => void> = [];
   const ready: Array<{ transport: SseServerTransport; res: ServerResponse }> = [];
+  const { heartbeatMs = 60_000, sessionId = 'session-1', ...rest } = overrides;
+  const options = transportOptions(heartbeatMs, { logger: recordingLogger(logs), ...rest });
   const server = createServer((_req, res) => {
-    const transport = new SseServerTransport(res, {
-      sessionId: 'session-1',
-      heartbeatMs: 60_000,
-      maxBufferBytes: 1024 * 1024,
-      retryMs: 1500,
-      logger: recordingLogger(logs),
-      ...overrides,
-    });
-    void transport.start().then(() => {
-      const entry = { transport, res };
-      const waiter = pending.shift();
-      if (waiter === undefined) ready.push(entry);
-      else waiter(entry);
-    });
+    const transport = new SseServerTransport(res, sessionId, options);
+    transport.open();
+    const entry = { transport, res };
+    const waiter = pending.shift();
+    if (waiter === undefined) ready.push(entry);
+    else waiter(entry);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -135,14 +141,14 @@ test('J3 L2 close() writes a retry: hint, ends the stream, fires onclose once an
   await assert.rejects(transport.send({ jsonrpc: '2.0', method: 'notifications/message' }), /closed/);
 });
 
-test('close() before start() answers an empty stream with retry: and start() then writes nothing', { timeout: TIMEOUT_MS }, async (t) => {
+test('close() before open() answers an empty stream with retry: and open() then writes nothing', { timeout: TIMEOUT_MS }, async (t) => {
   let closes = 0;
   const server = createServer((_req, res) => {
-    const transport = new SseServerTransport(res, { sessionId: 's', heartbeatMs: 30_000, maxBufferBytes: 1024, retryMs: 700, logger: recordingLogger([]) });
+    const transport = new SseServerTransport(res, 's', transportOptions(30_000, { maxBufferBytes: 1024, retryMs: 700 }));
     transport.onclose = () => {
       closes += 1;
     };
-    void transport.close().then(() => transport.start());
+    void transport.close().then(() => transport.open());
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -191,8 +197,8 @@ test('TCP keep-alive is switched on for the stream socket', { timeout: TIMEOUT_M
       calls.push(args);
       return original(...args);
     };
-    const transport = new SseServerTransport(res, { sessionId: 's', heartbeatMs: 30_000, maxBufferBytes: 1024, retryMs: 1000, logger: recordingLogger([]) });
-    void transport.start();
+    const transport = new SseServerTransport(res, 's', transportOptions(30_000, { maxBufferBytes: 1024, retryMs: 1000 }));
+    transport.open();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -88,6 +88,17 @@ describe('SQLite lifecycle', () => {
     assert.equal(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get(), 0);
   });
 
+  test('a first boot applies every step in one transaction: a failing last step leaves the fresh file without any table or version', async (t) => {
+    const { dbPath } = await folder(t);
+    const db = raw(t, dbPath);
+    const broken = { version: NEWEST + 1, name: 'broken', sql: 'SELECT no_such_function();' };
+    assert.throws(() => migrate(db, [...MIGRATIONS, broken]));
+    assert.deepEqual(versions(db), []);
+    assert.deepEqual(db.prepare("SELECT name FROM sqlite_schema WHERE name <> 'schema_migrations'").pluck().all(), []);
+    migrate(db, MIGRATIONS);
+    assert.deepEqual(versions(db), MIGRATIONS.map((step) => step.version));
+  });
+
   test('a database written by a newer Keyway refuses to open, with a message saying so, and is left untouched', async (t) => {
     const { dbPath } = await folder(t);
     await openSqliteStores(dbPath).close();

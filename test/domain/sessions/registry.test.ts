@@ -92,6 +92,40 @@ describe('session lifecycle', () => {
     assert.equal(code(() => registry.open({ kind: 'sse', owner: 'carol' })), 'session_limit_reached');
   });
 
+  test('the per-owner cap frees a slot whenever one of the owner’s sessions ends, whatever ends it', () => {
+    const { clock, registry } = setup({ maxPerOwner: 2, maxSessions: 10 });
+    const first = registry.open({ kind: 'sse', owner: 'alice', grantId: 'g1' });
+    const second = registry.open({ kind: 'sse', owner: 'alice' });
+    assert.equal(code(() => registry.open({ kind: 'sse', owner: 'alice' })), 'session_user_limit_reached');
+    registry.end(first.id, 'closed');
+    registry.end(first.id, 'closed');
+    const third = registry.open({ kind: 'sse', owner: 'alice' });
+    assert.equal(code(() => registry.open({ kind: 'sse', owner: 'alice' })), 'session_user_limit_reached', 'ending twice frees one slot only');
+    registry.touch(third);
+    clock.advance(61);
+    registry.touch(third);
+    assert.equal(registry.reap(), 1, 'the idle second session expires');
+    assert.equal(second.state, 'expired');
+    registry.open({ kind: 'sse', owner: 'alice', grantId: 'g2' });
+    assert.equal(code(() => registry.open({ kind: 'sse', owner: 'alice' })), 'session_user_limit_reached');
+    assert.equal(registry.endGrant('g2'), 1);
+    registry.endAll('shutdown');
+    registry.open({ kind: 'sse', owner: 'alice' });
+    registry.open({ kind: 'sse', owner: 'alice' });
+    assert.equal(registry.size(), 2);
+    assert.equal(code(() => registry.open({ kind: 'sse', owner: 'alice' })), 'session_user_limit_reached');
+  });
+
+  test('one owner’s sessions never count against another’s cap', () => {
+    const { registry } = setup({ maxPerOwner: 1, maxSessions: 10 });
+    const alice = registry.open({ kind: 'sse', owner: 'alice' });
+    registry.open({ kind: 'sse', owner: 'bob' });
+    assert.equal(code(() => registry.open({ kind: 'sse', owner: 'bob' })), 'session_user_limit_reached');
+    registry.end(alice.id, 'closed');
+    assert.equal(code(() => registry.open({ kind: 'sse', owner: 'bob' })), 'session_user_limit_reached');
+    registry.open({ kind: 'sse', owner: 'alice' });
+  });
+
   test('ending a grant closes only that grant’s sessions', () => {
     const { registry } = setup({ maxPerOwner: 5, maxSessions: 5 });
     const a = registry.open({ kind: 'sse', owner: 'alice', grantId: 'g1' });

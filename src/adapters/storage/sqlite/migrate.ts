@@ -15,32 +15,42 @@ function currentVersion(db: Database.Database): number {
   return row.version;
 }
 
+function refuseNewer(found: number, known: number): void {
+  if (found <= known) return;
+  throw new DomainError(
+    'storage_unavailable',
+    `the database schema is version ${found}, newer than this Keyway understands (${known}); upgrade Keyway or use another database`,
+  );
+}
+
 /**
- * Brings the schema up to the newest step. Each step runs in one IMMEDIATE transaction that first
- * re-reads the version, so two processes opening the same file apply it once; running again is a
- * no-op. A database written by a newer Keyway is refused rather than half-understood.
+ * Brings the schema up to the newest step. Every pending step runs in ONE IMMEDIATE transaction
+ * that first re-reads the version, so a first boot pays for one commit (one fsync with
+ * `synchronous = FULL`) instead of one per step, and either ends fully migrated or unchanged. Two
+ * processes opening the same file at once apply each step once (the second waits for the write
+ * lock, then finds nothing pending); running again is a no-op that takes no write lock. A database
+ * written by a newer Keyway is refused rather than half-understood.
+ * @see https://www.sqlite.org/lang_transaction.html
  */
 export function migrate(db: Database.Database, migrations: readonly Migration[], logger?: Logger): number {
   db.exec(LEDGER);
   const known = migrations.reduce((newest, step) => Math.max(newest, step.version), 0);
   const found = currentVersion(db);
-  if (found > known) {
-    throw new DomainError(
-      'storage_unavailable',
-      `the database schema is version ${found}, newer than this Keyway understands (${known}); upgrade Keyway or use another database`,
-    );
-  }
+  refuseNewer(found, known);
+  if (found === known) return found;
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, unixepoch())');
-  for (const step of [...migrations].sort((a, b) => a.version - b.version)) {
-    const applied = db
-      .transaction(() => {
-        if (currentVersion(db) >= step.version) return false;
+  const applied = db
+    .transaction(() => {
+      const current = currentVersion(db);
+      refuseNewer(current, known);
+      const pending = migrations.filter((step) => step.version > current).sort((a, b) => a.version - b.version);
+      for (const step of pending) {
         db.exec(step.sql);
         record.run(step.version, step.name);
-        return true;
-      })
-      .immediate();
-    if (applied) logger?.info('storage.migrated', { version: step.version, name: step.name });
-  }
-  return Math.max(found, known);
+      }
+      return pending;
+    })
+    .immediate();
+  for (const step of applied) logger?.info('storage.migrated', { version: step.version, name: step.name });
+  return known;
 }
