@@ -32,6 +32,26 @@ test('/authorize naming clients Keyway does not know joins the address\'s one jo
   assert.equal((journey['steps'] as string[]).length, 1 + requests);
 });
 
+test('/token naming clients that fail authentication joins the address\'s one journey instead of opening one journey per request', async (t) => {
+  const keyway = await startKeyway(t, { KEYWAY_TRUST_PROXY: '127.0.0.1' });
+  await scriptedClient(keyway.origin, ADDRESS).probe();
+  const requests = 30;
+  for (let i = 0; i < requests; i += 1) {
+    const response = await fetch(new URL('/token', keyway.origin), {
+      method: 'POST',
+      headers: { 'x-forwarded-for': ADDRESS, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'kw_rt_nothing', client_id: `unknown-${i}` }).toString(),
+    });
+    assert.equal(response.status, 401);
+    await response.arrayBuffer();
+  }
+  await keyway.running.stop();
+  const journeys = keyway.logs.filter((line) => line['event'] === 'keyway.journey');
+  assert.equal(journeys.length, 1, JSON.stringify(journeys.map((line) => line['clientIds'])));
+  assert.deepEqual(journeys[0]?.['clientIds'], []);
+  assert.equal(journeys[0]?.['address'], ADDRESS);
+});
+
 test('only the real method of a route is a step: HEAD of metadata or /authorize, and preflights, are not', async (t) => {
   const keyway = await startKeyway(t, { KEYWAY_TRUST_PROXY: '127.0.0.1' });
   const { origin } = keyway;

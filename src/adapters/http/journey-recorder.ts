@@ -70,12 +70,16 @@ function okByStatus(kind: StepKind, ctx: HttpContext): boolean {
 }
 
 /**
- * The client id a handler noted. An `/authorize` naming a client Keyway does not know carries no
- * client: anyone can name any id, and each would open a journey of its own (one per request); the
- * step joins its address's journey instead (docs/journeys.md).
+ * The client id a handler noted. An `/authorize` naming a client Keyway does not know, or a token
+ * request whose client failed authentication (unknown id or wrong secret: `/token` cannot tell
+ * them apart without telling an attacker too), carries no client: anyone can name any id, and each
+ * would open a journey of its own (one per request); the step joins its address's journey instead
+ * (docs/journeys.md).
  */
 function claimedClientId(kind: StepKind, note: JourneyNote | undefined): string | undefined {
-  return kind === 'authorize' && note?.note === UNKNOWN_CLIENT ? undefined : note?.clientId;
+  if (kind === 'authorize' && note?.note === UNKNOWN_CLIENT) return undefined;
+  if (kind === 'token' && note?.note === 'invalid_client') return undefined;
+  return note?.clientId;
 }
 
 /** A digest of the browser's binding value: correlates the browser's requests without keeping the cookie. */
