@@ -11,7 +11,8 @@ import { doctorCli } from '../../test/doctor/support/cli.js';
  * throw-away CA, response buffering left on) reports every step passing. Only what a loopback
  * test cannot change warns: the name resolves to 127.0.0.1 (--allow-private), nginx listens on a
  * high port (--allow-any-port), and the throw-away certificate lives one day (the doctor warns
- * below 14).
+ * below 14). Its legacy `/sse` passes too with `--transport sse`: the MCP calls replayed over the
+ * held stream.
  */
 test('doctor passes Keyway behind nginx with TLS', async (t) => {
   const keywayPort = await freePort();
@@ -34,4 +35,11 @@ test('doctor passes Keyway behind nginx with TLS', async (t) => {
   const tls = result.report?.steps.find((step) => step.step === 'tls');
   assert.match(tls?.measured ?? '', /^TLSv1\.[23], certificate for localhost/);
   assert.match(tls?.cause ?? '', /expires in [01] days/);
+
+  // The legacy session through nginx (buffering on): each response must come out on the held stream.
+  const legacyTokens = await obtainTokens(nginx.origin, 'alice', `${nginx.origin}/sse`, localSignInOver(https), https);
+  const legacy = await doctorCli([`${nginx.origin}/sse`, '--ca-file', nginx.caFile, '--allow-private', '--allow-any-port', '--sse-wait', '5', '--heartbeat-wait', '5', '--transport', 'sse', '--token', legacyTokens.access_token]);
+  assert.equal(legacy.exitCode, 0, legacy.stdout);
+  const overSse = (legacy.report?.steps ?? []).filter((step) => / over legacy SSE/.test(step.measured)).map((step) => `${step.step} ${step.verdict}`);
+  assert.deepEqual(overSse, ['tools-list pass', 'tool-call pass'], legacy.stdout);
 });

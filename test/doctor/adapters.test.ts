@@ -67,6 +67,36 @@ describe('doctor adapters', () => {
     assert.deepEqual(many.events.map((event) => event.data), ['0', '1', '2', '3', '4', '5', '6']);
   });
 
+  test('a held stream hands out events as they arrive, answers undefined when its wait passes, and ends at the size limit', async (t) => {
+    let push: (text: string) => void = () => undefined;
+    const origin = await serve(t, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('event: endpoint\r\ndata: /messages?sessionId=1\r\n\r\n: heartbeat\n\n');
+      push = (text) => response.write(text);
+    });
+    const stream = await createNodeProbe({ maxBodyBytes: 120 }).openSse({ method: 'GET', url: origin, headers: {}, timeoutMs: 2000 });
+    assert.deepEqual([stream.status, (await stream.next(2000))?.name], [200, 'endpoint']);
+    assert.equal(await stream.next(20), undefined);
+    const later = stream.next(2000);
+    push('data: {"id":2}\n\n');
+    assert.deepEqual([(await later)?.name, stream.ended()], ['message', false]);
+    // 120 bytes in all: this event crosses the limit, so the stream ends without it.
+    push(`data: ${'x'.repeat(40)}\n\n`);
+    assert.equal(await stream.next(2000), undefined);
+    assert.ok(stream.ended());
+  });
+
+  test('a held stream without response headers is given up on after timeoutMs, and close ends one at once', async (t) => {
+    const origin = await serve(t, (request, response) => {
+      if (request.url === '/open') response.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders();
+    });
+    await assert.rejects(probe.openSse({ method: 'GET', url: `${origin}/hang`, headers: {}, timeoutMs: 100 }), /no response headers .* within 100 ms/);
+    const stream = await probe.openSse({ method: 'GET', url: `${origin}/open`, headers: {}, timeoutMs: 2000 });
+    const waiting = stream.next(5000);
+    stream.close();
+    assert.deepEqual([await waiting, stream.ended()], [undefined, true]);
+  });
+
   test('addresses are classified as a hosted client sees them', async () => {
     const scopes = await Promise.all(['127.0.0.1', '10.1.2.3', '100.64.0.1', '160.79.104.10', '::1'].map(async (host) => (await probe.resolve(host, 1000))[0]?.scope));
     assert.deepEqual(scopes, ['loopback', 'private', 'private', 'public', 'loopback']);

@@ -10,6 +10,12 @@ describe('doctor arguments', () => {
     assert.deepEqual([options.requestTimeoutMs, options.deadlineMs, options.sseWaitMs, options.heartbeatWaitMs], [10_000, 120_000, 10_000, 20_000]);
     assert.deepEqual([options.login, options.allowPrivate, options.allowAnyPort, json], [false, false, false, false]);
     assert.equal(options.token, undefined);
+    assert.equal(options.transport, 'auto');
+  });
+
+  test('--transport picks Streamable HTTP or legacy SSE only', () => {
+    assert.equal(parseDoctorArgs(['https://mcp.example.com/sse', '--transport', 'sse'], {}).options.transport, 'sse');
+    assert.equal(parseDoctorArgs(['https://mcp.example.com/mcp', '--transport', 'streamable'], {}).options.transport, 'streamable');
   });
 
   test('--client picks the profile; the token may come from KEYWAY_DOCTOR_TOKEN', () => {
@@ -37,6 +43,7 @@ describe('doctor arguments', () => {
     ['a refresh token without its client', ['https://a.example/mcp', '--token', 't', '--refresh-token', 'r'], /--client-id/],
     ['a client secret without a refresh token', ['https://a.example/mcp', '--token', 't', '--client-secret', 's'], /--client-secret is only used with --refresh-token/],
     ['--login with --token', ['https://a.example/mcp', '--token', 't', '--login'], /exclude each other/],
+    ['an unknown transport', ['https://a.example/mcp', '--transport', 'websocket'], /--transport must be one of auto, streamable, sse, got 'websocket'/],
     ['a zero wait', ['https://a.example/mcp', '--sse-wait', '0'], /--sse-wait must be/],
     ['an unknown flag', ['https://a.example/mcp', '--follow-redirects'], /follow-redirects/],
   ];

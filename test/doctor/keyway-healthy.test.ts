@@ -44,6 +44,20 @@ test('Keyway with KEYWAY_MCP_SESSIONS=on passes: the legacy GET carries no sessi
   assert.match(steps.get('sse') ?? '', /^endpoint event after/);
 });
 
+test('Keyway passes --transport sse on its legacy /sse: initialize, tools/list and a tool call over the stream', async (t) => {
+  const keyway = await startKeyway(t, { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' });
+  const tokens = await obtainTokens(keyway.origin, 'alice', `${keyway.origin}/sse`);
+  const result = await doctorCli([`${keyway.origin}/sse`, ...LOCAL, '--transport', 'sse', '--token', tokens.access_token]);
+  assert.equal(result.exitCode, 0, result.stdout);
+  const streamable = ['initialize', 'discover', 'version-mismatch', 'accept', 'listen-stream'].map((step) => `${step} skip`);
+  assert.deepEqual(notPassed(result.report), ['sign-in skip', ...streamable, 'refresh skip', 'revoke skip']);
+  const steps = new Map(result.report?.steps.map((step) => [step.step, step.measured]));
+  assert.match(steps.get('initialize') ?? '', /--transport sse/);
+  assert.match(steps.get('authorize') ?? '', /^CIMD client → 200; registered client → 200/);
+  assert.match(steps.get('tools-list') ?? '', /^\d+ tools over legacy SSE: initialize \(2024-11-05\) \d+ ms, tools\/list \d+ ms round trip$/);
+  assert.match(steps.get('tool-call') ?? '', / over legacy SSE in \d+ ms$/);
+});
+
 test('Keyway passes every step as each client profile', async (t) => {
   const keyway = await startKeyway(t, { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' });
   const { access_token: token } = await obtainTokens(keyway.origin);

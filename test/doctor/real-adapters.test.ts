@@ -9,7 +9,7 @@ import { serveWorld } from './support/world-server.js';
  * Broken servers on real sockets, through the command line and the node adapters (http with
  * redirects left alone, the SSE reader, DNS): the same verdicts as through the fake probe.
  */
-const REAL = new Set(['url', 'user-agent', 'sse', 'listen-stream', 'refresh']);
+const REAL = new Set(['url', 'user-agent', 'authorize', 'sse', 'listen-stream', 'tools-list', 'refresh']);
 
 const LOCAL = ['--allow-private', '--allow-any-port', '--sse-wait', '0.3', '--heartbeat-wait', '0.3', '--timeout', '3'];
 
@@ -33,7 +33,8 @@ describe('doctor against broken servers on real sockets', () => {
       const origin = await serveWorld(t, (base) => brokenWorld(base, variant.breakage));
       const result = await doctorCli([`${origin}/mcp`, ...LOCAL, '--token', 'at-given', '--refresh-token', 'rt-good', '--client-id', 'c-1']);
       assert.equal(result.exitCode, 0, result.stdout);
-      assert.equal(result.report?.steps.find((step) => step.step === 'sse')?.verdict, variant.expected.sse ?? 'pass', result.stdout);
+      const verdicts = Object.fromEntries((result.report?.steps ?? []).map((step) => [step.step, step.verdict]));
+      assert.deepEqual([verdicts['sse'], verdicts['tools-list'], verdicts['tool-call']], [variant.expected.sse ?? 'pass', 'pass', 'pass'], result.stdout);
     });
   }
 

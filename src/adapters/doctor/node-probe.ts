@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Probe } from '../../domain/ports/probe.js';
 import { exchange } from './http-exchange.js';
 import { handshake, resolveHost } from './network.js';
+import { openSse } from './sse-session.js';
 import { watchStream } from './stream-watch.js';
 
 export interface NodeProbeOptions {
@@ -21,6 +22,7 @@ export function createNodeProbe(options: NodeProbeOptions = {}): Probe {
     handshake: (host, port, timeoutMs) => handshake(host, port, timeoutMs, options.caPem),
     exchange: (request) => exchange(request, exchangeOptions, nowMs),
     watchStream: (request, watch) => watchStream(request, watch, exchangeOptions, nowMs),
+    openSse: (request) => openSse(request, exchangeOptions, nowMs),
     nowMs,
     randomToken: () => randomBytes(32).toString('base64url'),
     s256: (verifier) => createHash('sha256').update(verifier).digest('base64url'),

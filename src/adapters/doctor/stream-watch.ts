@@ -13,13 +13,13 @@ import { flattenHeaders, open, type ExchangeOptions } from './http-exchange.js';
  */
 const PREFIX_BYTES = 2048;
 
-interface Parser {
+export interface Parser {
   readonly events: SseEvent[];
   readonly heartbeats: number[];
   feed(text: string, atMs: number): void;
 }
 
-function createParser(): Parser {
+export function createParser(): Parser {
   const events: SseEvent[] = [];
   const heartbeats: number[] = [];
   let pending = '';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { clientProfile, isClientProfileId } from '../../domain/client-profiles/index.js';
-import type { DoctorOptions } from '../../domain/doctor/context.js';
+import type { DoctorOptions, DoctorTransport } from '../../domain/doctor/context.js';
 
 /** `keyway doctor` command line → {@link DoctorOptions}; a bad argument throws {@link UsageError}. */
 export const DOCTOR_USAGE = `usage: keyway doctor <url> [options]
@@ -10,6 +10,9 @@ that would make it give up, naming the cause and the fix. Exit status 0 only whe
 
   --client <id>          client to imitate: claude-ai (default), claude-ai-2026, claude-code,
                          chatgpt, cursor, vscode, mcp-remote, mcp-inspector
+  --transport <t>        auto (default: Streamable HTTP, legacy SSE on the client's fallback
+                         statuses), streamable (Streamable HTTP only), or sse (legacy HTTP+SSE
+                         only: GET the URL for the stream, as a 2024-11-05 client does)
   --token <token>        access token for the MCP steps (or KEYWAY_DOCTOR_TOKEN)
   --refresh-token <rt>   refresh token to test refresh with (needs --token and --client-id).
                          It is used up: the server rotates it, and the doctor revokes the
@@ -46,6 +49,14 @@ function seconds(value: string | undefined, name: string, fallback: number): num
   return Math.round(parsed * 1000);
 }
 
+const TRANSPORTS: readonly DoctorTransport[] = ['auto', 'streamable', 'sse'];
+
+function transportOf(value: string | undefined): DoctorTransport {
+  const transport = TRANSPORTS.find((candidate) => candidate === (value ?? 'auto'));
+  if (transport === undefined) throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')}, got '${value ?? ''}'`);
+  return transport;
+}
+
 function targetUrl(value: string | undefined): string {
   if (value === undefined) throw new UsageError('the URL to check is missing');
   let url: URL;
@@ -66,7 +77,7 @@ export function parseDoctorArgs(argv: readonly string[], env: Readonly<Record<st
       args: [...argv],
       allowPositionals: true,
       options: {
-        client: { type: 'string' }, token: { type: 'string' }, 'refresh-token': { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' },
+        client: { type: 'string' }, transport: { type: 'string' }, token: { type: 'string' }, 'refresh-token': { type: 'string' }, 'client-id': { type: 'string' }, 'client-secret': { type: 'string' },
         login: { type: 'boolean' }, json: { type: 'boolean' }, 'allow-private': { type: 'boolean' }, 'allow-any-port': { type: 'boolean' },
         'ca-file': { type: 'string' }, timeout: { type: 'string' }, deadline: { type: 'string' }, 'sse-wait': { type: 'string' },
         'heartbeat-wait': { type: 'string' }, 'login-wait': { type: 'string' },
@@ -89,6 +100,7 @@ export function parseDoctorArgs(argv: readonly string[], env: Readonly<Record<st
   const options: DoctorOptions = {
     url: targetUrl(positionals[0]),
     profile: clientProfile(client),
+    transport: transportOf(values.transport),
     ...(token === undefined ? {} : { token }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
     ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),

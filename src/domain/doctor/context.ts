@@ -1,11 +1,18 @@
 import type { ClientProfile } from '../client-profiles/types.js';
-import type { Probe, ProbeRequest, ProbeResponse, SignInPort, StreamObservation, StreamWatch } from '../ports/probe.js';
+import type { Probe, ProbeRequest, ProbeResponse, SignInPort, SseEvent, SseSession, StreamObservation, StreamWatch } from '../ports/probe.js';
+
+/**
+ * Which transport the MCP steps use: `auto` as the client does (Streamable HTTP, and legacy SSE
+ * when the POST gets a fallback status), or only one of them (`--transport`).
+ */
+export type DoctorTransport = 'auto' | 'streamable' | 'sse';
 
 /** What one doctor run is asked to do. Every wait is bounded by one of these numbers. */
 export interface DoctorOptions {
   /** The URL the person pastes into the client, exactly as typed. */
   readonly url: string;
   readonly profile: ClientProfile;
+  readonly transport: DoctorTransport;
   /** An access token for the authenticated steps (`--token`). */
   readonly token?: string;
   /**
@@ -87,6 +94,10 @@ export interface Findings {
   /** The version `initialize` negotiated, and the session it opened, for the later MCP calls. */
   negotiated?: { readonly version: string; readonly sessionId?: string };
   postStatus?: number;
+  /** The `sse` step found a legacy SSE stream with a usable `endpoint` event and no Streamable HTTP: the MCP calls go over legacy SSE. */
+  legacySse?: boolean;
+  /** The legacy session the replay holds open for the later calls, and the URL its messages go to. */
+  legacySession?: { readonly stream: SseSession; readonly endpoint: string };
   tools?: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
@@ -97,6 +108,12 @@ export interface DoctorContext {
   readonly findings: Findings;
   readonly send: (request: Omit<ProbeRequest, 'timeoutMs'>) => Promise<ProbeResponse>;
   watch(request: Omit<ProbeRequest, 'timeoutMs'>, watch: StreamWatch): Promise<StreamObservation>;
+  /** Opens a stream held until {@link DoctorContext.closeStreams}; counted and bounded like a request. */
+  openSse(request: Omit<ProbeRequest, 'timeoutMs'>): Promise<SseSession>;
+  /** The stream's next event within `waitMs`, cut at the deadline (then rejects with the deadline abort). */
+  nextEvent(stream: SseSession, waitMs: number): Promise<SseEvent | undefined>;
+  /** Closes every stream {@link DoctorContext.openSse} opened. */
+  closeStreams(): void;
   /** Milliseconds left before the overall deadline, for waits that are not requests. */
   remainingMs(): number;
   /** The abort to report when a wait clipped by the deadline ended at it. */
@@ -127,6 +144,7 @@ export function createContext(options: DoctorOptions, ports: DoctorPorts): Docto
   };
   /** A wait the deadline shortened, and that ended at the deadline, ended because of it. */
   const cutByDeadline = (usedMs: number, settingMs: number): boolean => usedMs < settingMs && remainingMs() <= DEADLINE_SLACK_MS;
+  const streams: SseSession[] = [];
   return {
     options,
     ports,
@@ -156,6 +174,25 @@ export function createContext(options: DoctorOptions, ports: DoctorPorts): Docto
       // A watch cut short by the deadline saw too little to judge the stream by.
       if (cut()) throw deadlineAbort();
       return seen;
+    },
+    openSse: async (request) => {
+      const timeoutMs = budget();
+      try {
+        const stream = await ports.probe.openSse({ ...request, timeoutMs });
+        streams.push(stream);
+        return stream;
+      } catch (error) {
+        throw cutByDeadline(timeoutMs, options.requestTimeoutMs) ? deadlineAbort() : error;
+      }
+    },
+    nextEvent: async (stream, waitMs) => {
+      const cutMs = Math.min(waitMs, Math.max(0, remainingMs()));
+      const event = await stream.next(cutMs);
+      if (event === undefined && !stream.ended() && cutByDeadline(cutMs, waitMs)) throw deadlineAbort();
+      return event;
+    },
+    closeStreams: () => {
+      for (const stream of streams.splice(0)) stream.close();
     },
     sendAfterRun: (request) => ports.probe.exchange({ ...request, timeoutMs: options.requestTimeoutMs }),
   };

@@ -57,13 +57,19 @@ export function readAnswer(response: ProbeResponse, id: number): RpcAnswer | und
     ? response.body.split(/\r?\n\r?\n/).map((event) => event.split(/\r?\n/).filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n'))
     : [response.body];
   for (const text of candidates) {
-    const message = parseJson(text);
-    if (message === undefined || message['id'] !== id) continue;
-    const error = asRecord(message['error']);
-    if (error !== undefined) return { error: { code: typeof error['code'] === 'number' ? error['code'] : 0, message: typeof error['message'] === 'string' ? error['message'] : '' } };
-    return { result: asRecord(message['result']) ?? {} };
+    const answer = messageAnswer(text, id);
+    if (answer !== undefined) return answer;
   }
   return undefined;
+}
+
+/** The answer to request `id` when `text` is that JSON-RPC response (an SSE `message` event's data, say). */
+export function messageAnswer(text: string, id: number): RpcAnswer | undefined {
+  const message = parseJson(text);
+  if (message === undefined || message['id'] !== id) return undefined;
+  const error = asRecord(message['error']);
+  if (error !== undefined) return { error: { code: typeof error['code'] === 'number' ? error['code'] : 0, message: typeof error['message'] === 'string' ? error['message'] : '' } };
+  return { result: asRecord(message['result']) ?? {} };
 }
 
 /** `-32601 Method not found`, or the status with the body's start: for causes. */

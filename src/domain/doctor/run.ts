@@ -4,7 +4,8 @@ import { checkChallenge } from './steps/challenge.js';
 import { checkAuthServerMetadata, checkResourceMetadata } from './steps/metadata.js';
 import { checkDns, checkPort, checkTls } from './steps/network.js';
 import { checkUrl, checkUserAgents } from './steps/probe-steps.js';
-import { checkAuthorize, checkRegistration } from './steps/registration.js';
+import { checkAuthorize } from './steps/authorize.js';
+import { checkRegistration } from './steps/registration.js';
 import { checkAccept, checkDiscover, checkInitialize, checkVersionMismatch } from './steps/streamable.js';
 import { checkLegacySse, checkListenStream } from './steps/streams.js';
 import { checkRefresh, checkRevoke, checkSignIn, revokeObtained } from './steps/tokens.js';
@@ -63,6 +64,7 @@ export async function runDoctor(options: DoctorOptions, ports: DoctorPorts, onSt
     onStep(result);
     if (result.verdict === 'fail') break;
   }
+  context.closeStreams();
   // Whatever step the run stopped at, tokens the doctor obtained do not outlive it.
   const note = await revokeObtained(context);
   return buildReport(options.url, options.profile.id, results, note === undefined ? [] : [note]);

@@ -1,7 +1,7 @@
 /**
  * The network as `keyway doctor` sees it from the outside: name resolution, a TLS handshake, one
- * HTTP exchange at a time (never following redirects), and an SSE stream watched for a bounded
- * time. Adapters bound every call by `timeoutMs` and reject with an `Error` whose message is safe
+ * HTTP exchange at a time (never following redirects), an SSE stream watched for a bounded time,
+ * and a legacy SSE session's stream held open while messages are POSTed. Adapters bound every call by `timeoutMs` and reject with an `Error` whose message is safe
  * to print (no credentials); the doctor turns a rejection into the failing step's cause.
  */
 
@@ -71,6 +71,26 @@ export interface StreamObservation {
   readonly bodyPrefix: string;
 }
 
+/**
+ * A GET answered with an event stream, held open: the stream a 2024-11-05 client keeps while it
+ * POSTs messages and reads each response as a `message` event. The adapter reads at most its body
+ * size limit and then ends the stream; the doctor closes it when the run ends.
+ */
+export interface SseSession {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** When the response headers arrived, milliseconds after the request was sent. */
+  readonly headersAtMs: number;
+  /**
+   * The next event not read yet (`:` comments are skipped); `undefined` when none arrives within
+   * `timeoutMs`, or the stream ended (see {@link SseSession.ended}).
+   */
+  next(timeoutMs: number): Promise<SseEvent | undefined>;
+  /** True once the server closed the stream, the size limit was reached, or {@link SseSession.close} was called. */
+  ended(): boolean;
+  close(): void;
+}
+
 export interface Probe {
   /** Every A and AAAA record of `host` (an IP literal resolves to itself). */
   resolve(host: string, timeoutMs: number): Promise<readonly ResolvedAddress[]>;
@@ -79,6 +99,8 @@ export interface Probe {
   exchange(request: ProbeRequest): Promise<ProbeResponse>;
   /** Opens `request` and watches the answer as an SSE stream for at most `watch.waitMs`. */
   watchStream(request: ProbeRequest, watch: StreamWatch): Promise<StreamObservation>;
+  /** Opens `request` and holds its answer open; rejects when no response headers arrive within `timeoutMs`. */
+  openSse(request: ProbeRequest): Promise<SseSession>;
   /** Monotonic milliseconds, for the overall deadline and the measured values. */
   nowMs(): number;
   /** A fresh unguessable token (state, PKCE verifier). */

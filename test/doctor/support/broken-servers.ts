@@ -1,4 +1,5 @@
 import type { StepId, Verdict } from '../../../src/domain/doctor/report.js';
+import { CIMD_REJECTED, LEGACY_BROKEN, LEGACY_ONLY } from './legacy-servers.js';
 import { GOOD_REFRESH, jsonAnswer, pathOf, rpcMethod, type Breakage, type WorldAnswer, type WorldRequest } from './world.js';
 
 /**
@@ -199,6 +200,8 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     cause: /invalid_request instead of 400 invalid_grant/,
     fix: /400 invalid_grant/,
   },
+  CIMD_REJECTED,
+  ...LEGACY_BROKEN,
 ];
 
 /**
@@ -238,6 +241,7 @@ export const HEALTHY_VARIANTS: readonly HealthyVariant[] = [
     },
     expected: { 'sign-in': 'skip', sse: 'skip', revoke: 'skip' },
   },
+  LEGACY_ONLY,
 ];
 
 export { GOOD_REFRESH };

@@ -8,6 +8,7 @@ export function doctorOptions(url: string, overrides: Partial<DoctorOptions> & {
   return {
     url,
     profile: clientProfile(client),
+    transport: 'auto',
     ...(withToken ? { token: 'at-given', refreshToken: GOOD_REFRESH, clientId: 'c-1' } : {}),
     login: false,
     allowPrivate: false,

@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
-import type { World, WorldAnswer } from './world.js';
+import type { World, WorldAnswer, WorldEvent } from './world.js';
 
 /**
  * A {@link World} on a real node:http listener on 127.0.0.1, port 0, closed after the test: for
- * the doctor's real adapters. Streams write their events and then a `:` comment every
- * `heartbeatMs`; a buffered stream sends its headers and holds everything else, as a buffering
- * proxy does.
+ * the doctor's real adapters. Streams write their events, then what their channel receives as it
+ * arrives, and a `:` comment every `heartbeatMs`; a buffered stream sends its headers and holds
+ * everything else, as a buffering proxy does.
  */
 async function bodyOf(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -29,9 +29,14 @@ function send(response: ServerResponse, answer: WorldAnswer): void {
   response.writeHead(answer.status, answer.headers);
   response.flushHeaders();
   if (stream.buffered === true) return;
-  for (const event of stream.events) response.write(`event: ${event.name}\ndata: ${event.data}\n\n`);
+  const write = (event: WorldEvent): boolean => response.write(`event: ${event.name}\ndata: ${event.data}\n\n`);
+  for (const event of stream.events) write(event);
+  const stop = stream.channel?.listen(write);
   const beat = setInterval(() => response.write(': heartbeat\n\n'), stream.heartbeatMs);
-  response.on('close', () => clearInterval(beat));
+  response.on('close', () => {
+    clearInterval(beat);
+    stop?.();
+  });
 }
 
 export async function serveWorld(t: TestContext, makeWorld: (origin: string) => World): Promise<string> {

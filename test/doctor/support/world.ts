@@ -12,8 +12,35 @@ export interface WorldRequest {
   readonly body: string;
 }
 
+export interface WorldEvent {
+  readonly name: string;
+  readonly data: string;
+}
+
+/** Events for a stream that is already open: a legacy session's responses to its POSTs. */
+export interface WorldChannel {
+  push(event: WorldEvent): void;
+  /** Hands `listener` the events pushed so far, then each one as it is pushed; returns the unsubscribe. */
+  listen(listener: (event: WorldEvent) => void): () => void;
+}
+
+export function createChannel(): WorldChannel {
+  const waiting: WorldEvent[] = [];
+  let deliver: ((event: WorldEvent) => void) | undefined;
+  return {
+    push: (event) => (deliver === undefined ? waiting.push(event) : deliver(event)),
+    listen: (listener) => {
+      deliver = listener;
+      for (const event of waiting.splice(0)) listener(event);
+      return () => (deliver = undefined);
+    },
+  };
+}
+
 export interface WorldStream {
-  readonly events: ReadonlyArray<{ readonly name: string; readonly data: string }>;
+  readonly events: readonly WorldEvent[];
+  /** Events pushed after the stream opened (a legacy session's channel). */
+  readonly channel?: WorldChannel;
   /** A `:` comment this often after the events (real listener) — the fake reports one at this offset. */
   readonly heartbeatMs: number;
   /** A buffering proxy: headers go out, the events never do while the client watches. */
@@ -64,13 +91,35 @@ function rpc(request: WorldRequest): WorldAnswer {
   }
 }
 
-function mcp(origin: string, request: WorldRequest): WorldAnswer {
-  if (request.headers['authorization'] === undefined || request.headers['authorization'] === '') {
+const unauthorized = (request: WorldRequest): boolean => request.headers['authorization'] === undefined || request.headers['authorization'] === '';
+
+/** Legacy HTTP+SSE sessions (2024-11-05): each GET stream is one, its responses pushed onto it. */
+type LegacySessions = Map<string, WorldChannel>;
+
+function legacyStream(sessions: LegacySessions): WorldAnswer {
+  const id = `s${sessions.size + 1}`;
+  const channel = createChannel();
+  sessions.set(id, channel);
+  return { status: 200, headers: { 'content-type': 'text/event-stream' }, stream: { events: [{ name: 'endpoint', data: `/messages?sessionId=${id}` }], heartbeatMs: 20, channel } };
+}
+
+function mcp(origin: string, request: WorldRequest, sessions: LegacySessions): WorldAnswer {
+  if (unauthorized(request)) {
     return { status: 401, headers: { 'www-authenticate': `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp", scope="mcp"` } };
   }
   if (request.method === 'POST') return rpc(request);
   if (request.headers['mcp-protocol-version'] !== undefined) return { status: 405, headers: { allow: 'POST' } };
-  return { status: 200, headers: { 'content-type': 'text/event-stream' }, stream: { events: [{ name: 'endpoint', data: '/messages?sessionId=s1' }], heartbeatMs: 20 } };
+  return legacyStream(sessions);
+}
+
+/** `POST /messages?sessionId=…`: 202 at once, the response (for a request) as a `message` event on the session's stream. */
+function messages(origin: string, request: WorldRequest, sessions: LegacySessions): WorldAnswer {
+  if (unauthorized(request)) return { status: 401 };
+  const channel = sessions.get(new URL(request.path, origin).searchParams.get('sessionId') ?? '');
+  if (channel === undefined) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'unknown session' };
+  const answer = rpc(request);
+  if (answer.body !== undefined) channel.push({ name: 'message', data: answer.body });
+  return { status: 202 };
 }
 
 function token(request: WorldRequest): WorldAnswer {
@@ -90,12 +139,15 @@ function authorize(origin: string, request: WorldRequest): WorldAnswer {
 export function healthyWorld(origin: string): World {
   // Revocation ends the grant, and with it the access token (RFC 7009 §2.1).
   let revoked = false;
+  const sessions: LegacySessions = new Map();
   return (request) => {
     const path = new URL(request.path, origin).pathname;
     switch (`${request.method} ${path}`) {
       case 'POST /mcp':
       case 'GET /mcp':
-        return mcp(origin, revoked ? { ...request, headers: { ...request.headers, authorization: '' } } : request);
+        return mcp(origin, revoked ? { ...request, headers: { ...request.headers, authorization: '' } } : request, sessions);
+      case 'POST /messages':
+        return messages(origin, request, sessions);
       case 'GET /.well-known/oauth-protected-resource/mcp':
         return json(200, { resource: `${origin}/mcp`, authorization_servers: [origin], scopes_supported: ['mcp'] });
       case 'GET /.well-known/oauth-protected-resource':

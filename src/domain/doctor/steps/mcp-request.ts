@@ -36,3 +36,6 @@ export function postMcp(context: DoctorContext, body: string, options: McpHeader
 export const needsToken = (context: DoctorContext): boolean => context.findings.authRequired === true && context.findings.tokens === undefined;
 
 export const NEEDS_TOKEN = 'needs a token: pass --token or --login';
+
+/** Why a Streamable HTTP step has nothing to check. */
+export const noStreamable = (context: DoctorContext): string => (context.options.transport === 'sse' ? '--transport sse: Streamable HTTP not tried' : 'Streamable HTTP not served');

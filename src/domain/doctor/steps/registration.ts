@@ -6,11 +6,8 @@ import { fail, pass, skip, warn, type StepResult } from '../report.js';
 
 /**
  * Dynamic registration with the profile's own body, as many times as it sends it (Claude: twice,
- * about 1 s apart), then the authorization endpoint's answer to that client and to a redirect URI
- * nobody registered (CLIENTS.md 1.4, 1.5).
+ * about 1 s apart) (CLIENTS.md 1.4); the authorization URL the client then opens.
  */
-const UNREGISTERED_REDIRECT = 'https://unregistered.keyway-doctor.invalid/callback';
-
 const endpoint = (context: DoctorContext, field: string): string | undefined => {
   const value = context.findings.authServer?.[field];
   return typeof value === 'string' ? value : undefined;
@@ -100,35 +97,4 @@ export function authorizationUrl(context: DoctorContext, clientId: string, redir
   };
   for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value);
   return { url: url.href, state, verifier };
-}
-
-const browserGet = (context: DoctorContext, url: string): Promise<ProbeResponse> =>
-  context.send({ method: 'GET', url, headers: { accept: 'text/html', 'user-agent': 'Mozilla/5.0 (keyway doctor)' } });
-
-export async function checkAuthorize(context: DoctorContext): Promise<StepResult> {
-  const client = context.findings.client;
-  if (client === undefined) return skip('authorize', 'no registered client to authorize');
-  const redirectUri = context.options.profile.authorization.redirectUris[0] ?? '';
-  const registered = await browserGet(context, authorizationUrl(context, client.clientId, redirectUri).url);
-  const location = registered.headers['location'] ?? '';
-  const measuredFirst = `registered client → ${registered.status}${location === '' ? '' : ` to ${location.split('?')[0] ?? ''}`}`;
-  if (location.startsWith(redirectUri) && registered.status >= 300 && registered.status < 400) {
-    const back = new URL(location).searchParams;
-    const error = back.get('error');
-    const issuer = context.findings.issuer;
-    if (context.findings.authServer?.['authorization_response_iss_parameter_supported'] === true && back.get('iss') !== issuer) {
-      return fail('authorize', measuredFirst, `the redirect back carries iss ${JSON.stringify(back.get('iss'))}, not the issuer ${issuer ?? ''}, although the metadata advertises iss support; Claude Code and ChatGPT drop it (RFC 9207)`, 'Put iss identical to the metadata issuer on every authorization response, errors included.');
-    }
-    if (error !== null) {
-      return fail('authorize', measuredFirst, `the authorization endpoint sent the client back with error=${error} (${new URL(location).searchParams.get('error_description') ?? 'no description'}) before the person saw anything`, error === 'invalid_scope' ? 'Ignore unknown scopes instead of refusing the request.' : 'Accept the request exactly as the client sends it (S256, resource, the challenge scope).');
-    }
-  } else if (registered.status >= 400) {
-    return fail('authorize', `${measuredFirst}: ${registered.body.slice(0, 160)}`, 'the authorization endpoint refused a client it just registered', 'Accept the registered redirect URI exactly, PKCE S256 and the resource parameter.');
-  }
-  const stranger = await browserGet(context, authorizationUrl(context, client.clientId, UNREGISTERED_REDIRECT).url);
-  const measured = `${measuredFirst}; unregistered redirect_uri → ${stranger.status}`;
-  if ((stranger.headers['location'] ?? '').startsWith(UNREGISTERED_REDIRECT)) {
-    return fail('authorize', measured, 'the authorization endpoint redirects to a redirect URI the client never registered: an open redirector that leaks codes', 'Compare redirect_uri exactly against the registered ones and show an error page (never redirect) on a mismatch (RFC 9700 §4.1).');
-  }
-  return pass('authorize', measured);
 }

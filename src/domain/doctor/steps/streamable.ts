@@ -2,7 +2,7 @@ import type { ProbeResponse } from '../../ports/probe.js';
 import type { DoctorContext } from '../context.js';
 import { describeAnswer, initializeMessage, legacyMessage, LEGACY_VERSION, MODERN_VERSION, modernMessage, readAnswer } from '../jsonrpc.js';
 import { fail, pass, skip, warn, type StepResult } from '../report.js';
-import { NEEDS_TOKEN, needsToken, postMcp } from './mcp-request.js';
+import { NEEDS_TOKEN, needsToken, noStreamable, postMcp } from './mcp-request.js';
 
 /**
  * Streamable HTTP with a token: `initialize` (2025-11-25), `server/discover` (2026-07-28), the
@@ -20,11 +20,14 @@ function refused(context: DoctorContext, step: 'initialize', response: ProbeResp
   if (response.status >= 300 && response.status < 400) {
     return fail(step, `${response.status} → ${response.headers['location'] ?? ''}`, 'the MCP URL redirects; clients do not follow redirects there', 'Serve the MCP path directly, with and without a trailing slash.');
   }
-  return fail(step, describeAnswer(response, readAnswer(response, 2)), `initialize (${LEGACY_VERSION}) failed`, 'Serve MCP 2025-11-25 initialize on this URL.');
+  const strict = context.options.transport === 'streamable' ? ' (--transport streamable: no legacy SSE fallback)' : '';
+  const fix = `Serve MCP 2025-11-25 initialize on this URL${strict === '' ? '' : ', or check its legacy SSE with --transport auto'}.`;
+  return fail(step, describeAnswer(response, readAnswer(response, 2)), `initialize (${LEGACY_VERSION}) failed${strict}`, fix);
 }
 
 export async function checkInitialize(context: DoctorContext): Promise<StepResult> {
   if (needsToken(context)) return skip('initialize', NEEDS_TOKEN);
+  if (context.options.transport === 'sse') return skip('initialize', noStreamable(context));
   const response = await postMcp(context, initializeMessage(context.options.profile, 2));
   context.findings.postStatus = response.status;
   const answer = readAnswer(response, 2);
@@ -39,7 +42,7 @@ export async function checkInitialize(context: DoctorContext): Promise<StepResul
     }
     return pass('initialize', measured);
   }
-  if (context.options.profile.protocol.sseFallbackOn.includes(response.status)) {
+  if (context.options.transport === 'auto' && context.options.profile.protocol.sseFallbackOn.includes(response.status)) {
     return warn('initialize', `${response.status}: Streamable HTTP not served; the client falls back to legacy SSE`, 'legacy-only servers depend on the SSE fallback, which some clients lack (mcp-remote falls back only on 404)', 'Serve Streamable HTTP on this URL as well.');
   }
   return refused(context, 'initialize', response);
@@ -48,7 +51,7 @@ export async function checkInitialize(context: DoctorContext): Promise<StepResul
 const streamableServed = (context: DoctorContext): boolean => context.findings.negotiated !== undefined;
 
 export async function checkDiscover(context: DoctorContext): Promise<StepResult> {
-  if (!streamableServed(context)) return skip('discover', needsToken(context) ? NEEDS_TOKEN : 'Streamable HTTP not served');
+  if (!streamableServed(context)) return skip('discover', needsToken(context) ? NEEDS_TOKEN : noStreamable(context));
   const response = await postMcp(context, modernMessage(context.options.profile, 3, 'server/discover'), { version: MODERN_VERSION, extra: { 'mcp-method': 'server/discover' } });
   const answer = readAnswer(response, 3);
   const versions = answer?.result?.['supportedVersions'];
@@ -62,7 +65,7 @@ export async function checkDiscover(context: DoctorContext): Promise<StepResult>
 }
 
 export async function checkVersionMismatch(context: DoctorContext): Promise<StepResult> {
-  if (!streamableServed(context)) return skip('version-mismatch', 'Streamable HTTP not served');
+  if (!streamableServed(context)) return skip('version-mismatch', noStreamable(context));
   const response = await postMcp(context, modernMessage(context.options.profile, 4, 'server/discover'), { version: LEGACY_VERSION, extra: { 'mcp-method': 'server/discover' } });
   const answer = readAnswer(response, 4);
   if (response.status === 200 && answer?.result !== undefined) return pass('version-mismatch', `header ${LEGACY_VERSION} with _meta ${MODERN_VERSION} → 200`);
@@ -73,7 +76,7 @@ export async function checkVersionMismatch(context: DoctorContext): Promise<Step
 }
 
 export async function checkAccept(context: DoctorContext): Promise<StepResult> {
-  if (!streamableServed(context)) return skip('accept', 'Streamable HTTP not served');
+  if (!streamableServed(context)) return skip('accept', noStreamable(context));
   const version = context.findings.negotiated?.version;
   const wildcard = await postMcp(context, legacyMessage(5, 'ping'), { accept: '*/*', ...(version === undefined ? {} : { version }) });
   const none = await postMcp(context, legacyMessage(6, 'ping'), { accept: null, ...(version === undefined ? {} : { version }) });

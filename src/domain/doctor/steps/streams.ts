@@ -1,14 +1,14 @@
 import type { StreamObservation } from '../../ports/probe.js';
 import type { DoctorContext } from '../context.js';
 import { fail, pass, skip, warn, type StepResult } from '../report.js';
-import { mcpHeaders, NEEDS_TOKEN, needsToken } from './mcp-request.js';
+import { mcpHeaders, NEEDS_TOKEN, needsToken, noStreamable } from './mcp-request.js';
 
 /**
  * The GET side: the optional listen stream after connecting (405 must carry `Allow`, #499), and
  * the legacy HTTP+SSE stream — its `endpoint` event's arrival time shows a buffering proxy, its
  * `:` comments the heartbeat cadence (CLIENTS.md 1.7, §3).
  */
-const getHeaders = (context: DoctorContext, version: string | undefined, session: boolean): Record<string, string> => {
+export const getHeaders = (context: DoctorContext, version: string | undefined, session: boolean): Record<string, string> => {
   const headers = mcpHeaders(context, { accept: 'text/event-stream', session, ...(version === undefined ? {} : { version }) });
   delete headers['content-type'];
   return headers;
@@ -18,7 +18,7 @@ const typeOf = (seen: StreamObservation): string => (seen.headers['content-type'
 
 export async function checkListenStream(context: DoctorContext): Promise<StepResult> {
   const negotiated = context.findings.negotiated;
-  if (negotiated === undefined) return skip('listen-stream', needsToken(context) ? NEEDS_TOKEN : 'Streamable HTTP not served');
+  if (negotiated === undefined) return skip('listen-stream', needsToken(context) ? NEEDS_TOKEN : noStreamable(context));
   // Only the status and the headers' arrival are judged: the watch ends with the headers (a quiet listen stream sends nothing more).
   const seen = await context.watch({ method: 'GET', url: context.options.url, headers: getHeaders(context, negotiated.version, true) }, { waitMs: 0, heartbeats: 0 });
   if (seen.status === 405) {
@@ -42,20 +42,25 @@ export async function checkListenStream(context: DoctorContext): Promise<StepRes
  */
 export async function checkLegacySse(context: DoctorContext): Promise<StepResult> {
   if (needsToken(context)) return skip('sse', NEEDS_TOKEN);
+  if (context.options.transport === 'streamable') return skip('sse', '--transport streamable: legacy SSE not tried');
   const fellBack = context.findings.negotiated === undefined;
   const { sseWaitMs, heartbeatWaitMs } = context.options;
   const seen = await context.watch({ method: 'GET', url: context.options.url, headers: getHeaders(context, undefined, false) }, { waitMs: sseWaitMs + heartbeatWaitMs, heartbeats: 1 });
   if (seen.status !== 200 || typeOf(seen) !== 'text/event-stream') {
     const measured = `GET → ${seen.status} ${typeOf(seen)}`.trim();
     if (!fellBack) return skip('sse', `${measured}: no legacy SSE on this URL (Streamable HTTP answered)`);
-    return fail('sse', measured, `the POST got ${String(context.findings.postStatus)}, so the client falls back to GET expecting an SSE stream, and found none`, 'Serve Streamable HTTP on POST, or legacy SSE (an `endpoint` event) on GET.');
+    const opened = context.options.transport === 'sse' ? 'a legacy SSE client (--transport sse) opens GET' : `the POST got ${String(context.findings.postStatus)}, so the client falls back to GET`;
+    return fail('sse', measured, `${opened} expecting an SSE stream, and found none`, 'Serve Streamable HTTP on POST, or legacy SSE (an `endpoint` event) on GET.');
   }
   const first = seen.events[0];
   if (!fellBack && first?.name !== 'endpoint') {
     const opened = first === undefined ? `no event within ${sseWaitMs + heartbeatWaitMs} ms` : `first event "${first.name}"`;
     return skip('sse', `GET → 200 event stream, ${opened}: GET opens a Streamable listen stream, not legacy SSE (Streamable HTTP answered)`);
   }
-  return judgeStream(context, seen);
+  const result = judgeStream(context, seen);
+  // The MCP calls go over this transport when it is the only one: tools-list replays them.
+  context.findings.legacySse = fellBack && result.verdict !== 'fail';
+  return result;
 }
 
 function judgeStream(context: DoctorContext, seen: StreamObservation): StepResult {
