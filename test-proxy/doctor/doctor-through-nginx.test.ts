@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort, startKeyway } from '../../test/support/keyway.js';
-import { startNginx } from '../../test/support/nginx.js';
 import { localSignInOver, obtainTokens } from '../../test/support/oauth-flow.js';
 import { trustCaInFetch } from '../../test/support/tls.js';
 import { doctorCli } from '../../test/doctor/support/cli.js';
+import { startKeywayBehindNginx } from '../support/world.js';
 
 /**
  * Issue 6 "done when": `keyway doctor` against Keyway behind the test nginx (TLS from a
@@ -15,9 +14,7 @@ import { doctorCli } from '../../test/doctor/support/cli.js';
  * held stream.
  */
 test('doctor passes Keyway behind nginx with TLS', async (t) => {
-  const keywayPort = await freePort();
-  const nginx = await startNginx(t, { upstream: `http://127.0.0.1:${keywayPort}` });
-  await startKeyway(t, { KEYWAY_PORT: String(keywayPort), KEYWAY_PUBLIC_URL: nginx.origin, KEYWAY_TRUST_PROXY: '127.0.0.1', KEYWAY_SSE_HEARTBEAT_SECONDS: '1' });
+  const { nginx } = await startKeywayBehindNginx(t, { env: { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' } });
   const https = await trustCaInFetch(t, nginx.caPem, `${nginx.origin}/healthz`);
   const tokens = await obtainTokens(nginx.origin, 'alice', `${nginx.origin}/mcp`, localSignInOver(https), https);
   const result = await doctorCli([

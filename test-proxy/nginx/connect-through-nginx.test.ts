@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { Client, SSEClientTransport, type ClientOptions } from '@modelcontextprotocol/client';
-import { githubLogin, startGithubWithRest } from '../../test/support/e2e-idp-github.js';
-import type { FakeGithub } from '../../test/support/fake-github.js';
-import { freePort, startKeyway, type StartedKeyway } from '../../test/support/keyway.js';
-import { startNginx, type NginxOptions, type RunningNginx } from '../../test/support/nginx.js';
-import type { UpstreamLogin } from '../../test/support/oauth-flow.js';
-import { trustCaInFetch } from '../../test/support/tls.js';
 import { obtainTokens } from '../../test/support/oauth-flow.js';
+import { trustCaInFetch } from '../../test/support/tls.js';
+import { startGithubBehindNginx, type GithubNginxWorld } from '../support/world.js';
 import { connectOver } from './https-client.js';
 
 /**
@@ -18,39 +14,11 @@ import { connectOver } from './https-client.js';
  * heartbeats keep an idle legacy stream open past nginx's read timeout. Every request to nginx
  * goes through `nginx.fetch`, which trusts the throw-away CA without changing anything global.
  */
-interface World {
-  readonly origin: string;
-  readonly nginx: RunningNginx;
-  readonly keyway: StartedKeyway;
-  readonly github: FakeGithub;
-  readonly atGithub: UpstreamLogin;
-  /** `fetch` trusting the throw-away CA. */
-  readonly https: typeof fetch;
-}
-
 /** Bounds every test here on its own, whatever the runner's flags. */
 const BOUNDED = { timeout: 60_000 };
 
-async function startBehindNginx(t: TestContext, nginxOptions: Omit<NginxOptions, 'upstream'> = {}, env: Record<string, string> = {}): Promise<World> {
-  const github = await startGithubWithRest(t);
-  const keywayPort = await freePort();
-  const nginx = await startNginx(t, { upstream: `http://127.0.0.1:${keywayPort}`, ...nginxOptions });
-  const keyway = await startKeyway(t, {
-    KEYWAY_PORT: String(keywayPort),
-    KEYWAY_PUBLIC_URL: nginx.origin,
-    KEYWAY_TRUST_PROXY: '127.0.0.1',
-    KEYWAY_IDP: 'github',
-    GITHUB_CLIENT_ID: github.clientId,
-    GITHUB_CLIENT_SECRET: github.clientSecret,
-    GITHUB_WEB_URL: github.webBaseUrl,
-    GITHUB_API_URL: github.apiBaseUrl,
-    ...env,
-  });
-  return { origin: nginx.origin, nginx, keyway, github, atGithub: githubLogin(github, nginx.origin), https: nginx.fetch };
-}
-
 /** A token for `resource` through nginx: DCR, consent, GitHub sign-in, token. */
-const tokenFor = async (world: World, resource: string): Promise<string> => (await obtainTokens(world.origin, 'alice', `${world.origin}${resource}`, world.atGithub, world.https)).access_token;
+const tokenFor = async (world: GithubNginxWorld, resource: string): Promise<string> => (await obtainTokens(world.origin, 'alice', `${world.origin}${resource}`, world.atGithub, world.https)).access_token;
 
 /** Every absolute URL in a metadata document. */
 const urlsIn = (document: Record<string, unknown>): string[] =>
@@ -102,7 +70,7 @@ const ERAS: ReadonlyArray<{ readonly label: string; readonly options: ClientOpti
 ];
 
 test('A2 through nginx + TLS: the certificate is real, and the 401 challenge, PRM and AS metadata publish only https URLs on the public origin', BOUNDED, async (t) => {
-  const world = await startBehindNginx(t);
+  const world = await startGithubBehindNginx(t);
   const https = await trustCaInFetch(t, world.nginx.caPem, `${world.origin}/healthz`);
   const challenge = await https(`${world.origin}/mcp`, {
     method: 'POST',
@@ -125,7 +93,7 @@ test('A2 through nginx + TLS: the certificate is real, and the 401 challenge, PR
 
 for (const era of ERAS) {
   test(`J1 F1 through nginx + TLS, v2 SDK on /mcp (${era.label}): discovery, DCR, consent, GitHub sign-in, token, and count_slowly's progress arrives as sent`, BOUNDED, async (t) => {
-    const world = await startBehindNginx(t);
+    const world = await startGithubBehindNginx(t);
     const session = await connectOver(world.https, world.origin, 'alice', world.atGithub, era.options);
     t.after(() => session.client.close());
     assert.equal(session.client.getNegotiatedProtocolVersion(), era.version);
@@ -165,7 +133,7 @@ function sseReader(body: ReadableStream<Uint8Array>): { text: () => string; comm
 const ENDPOINT = /event: endpoint\ndata: (\/messages\?sessionId=\S+)\n/;
 
 test('J1 through nginx + TLS on legacy /sse: the endpoint event arrives before the first heartbeat, and each progress as sent (v2 SDK)', BOUNDED, async (t) => {
-  const world = await startBehindNginx(t, {}, { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' });
+  const world = await startGithubBehindNginx(t, { env: { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' } });
   const token = await tokenFor(world, '/sse');
   const opened = performance.now();
   const raw = await world.https(`${world.origin}/sse`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
@@ -186,7 +154,7 @@ test('J1 through nginx + TLS on legacy /sse: the endpoint event arrives before t
 });
 
 /** Opens `/sse` through nginx and reads up to the endpoint event. */
-async function openSse(world: World, token: string): Promise<{ stream: ReturnType<typeof sseReader>; messagesPath: string }> {
+async function openSse(world: GithubNginxWorld, token: string): Promise<{ stream: ReturnType<typeof sseReader>; messagesPath: string }> {
   const response = await world.https(`${world.origin}/sse`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
   assert.ok(response.status === 200 && response.body !== null, `GET /sse answered ${response.status}`);
   const stream = sseReader(response.body);
@@ -195,7 +163,7 @@ async function openSse(world: World, token: string): Promise<{ stream: ReturnTyp
 }
 
 test('J2 an idle legacy SSE stream outlives nginx proxy_read_timeout 3s on 1 s heartbeats, then still delivers a message', BOUNDED, async (t) => {
-  const world = await startBehindNginx(t, { readTimeoutSeconds: 3 }, { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' });
+  const world = await startGithubBehindNginx(t, { nginx: { readTimeoutSeconds: 3 }, env: { KEYWAY_SSE_HEARTBEAT_SECONDS: '1' } });
   const token = await tokenFor(world, '/sse');
   const opened = performance.now();
   const { stream, messagesPath } = await openSse(world, token);
@@ -217,7 +185,7 @@ test('J2 an idle legacy SSE stream outlives nginx proxy_read_timeout 3s on 1 s h
 });
 
 test('J2 control: with heartbeats slower than proxy_read_timeout 2s, nginx cuts the idle stream — the heartbeats are what keep it open', BOUNDED, async (t) => {
-  const world = await startBehindNginx(t, { readTimeoutSeconds: 2 }, { KEYWAY_SSE_HEARTBEAT_SECONDS: '30' });
+  const world = await startGithubBehindNginx(t, { nginx: { readTimeoutSeconds: 2 }, env: { KEYWAY_SSE_HEARTBEAT_SECONDS: '30' } });
   const { stream } = await openSse(world, await tokenFor(world, '/sse'));
   // nginx closes the connection without ending the chunked body: the client sees it cut.
   const outcome = await stream.until(() => false).then(() => 'ended', (error: unknown) => (error instanceof Error ? error.message : String(error)));
@@ -226,7 +194,7 @@ test('J2 control: with heartbeats slower than proxy_read_timeout 2s, nginx cuts 
 });
 
 /** A raw `tools/call` of `count_slowly` on /mcp; resolves with when the first and last bytes of the SSE answer arrived. */
-async function rawCountSlowly(world: World, token: string): Promise<{ first: number; last: number; text: string }> {
+async function rawCountSlowly(world: GithubNginxWorld, token: string): Promise<{ first: number; last: number; text: string }> {
   const start = performance.now();
   const response = await world.https(`${world.origin}/mcp`, {
     method: 'POST',
@@ -246,7 +214,7 @@ async function rawCountSlowly(world: World, token: string): Promise<{ first: num
 
 test('J1 control: the same nginx told to ignore X-Accel-Buffering holds the progress back until the call ends — the header is what lets events through', BOUNDED, async (t) => {
   for (const ignoreAccelBuffering of [false, true]) {
-    const world = await startBehindNginx(t, { ignoreAccelBuffering });
+    const world = await startGithubBehindNginx(t, { nginx: { ignoreAccelBuffering } });
     const timed = await rawCountSlowly(world, await tokenFor(world, '/mcp'));
     t.diagnostic(`ignoreAccelBuffering ${String(ignoreAccelBuffering)}: first bytes after ${Math.round(timed.first)} ms, last after ${Math.round(timed.last)} ms`);
     assert.match(timed.text, /notifications\/progress[\s\S]*counted to 3/);

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
+import { listenOnLoopback } from './http-app.js';
 
 /**
  * A loopback reverse proxy in front of an OAuth server's web origin (the fake GitHub) that makes the
@@ -59,12 +58,5 @@ export async function startExpiryProxy(t: TestContext, target: string, expiresIn
   const server = createServer((req, res) => {
     relay(req, res).catch(() => res.writeHead(502).end());
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, shortened: () => shortened };
+  return { origin: await listenOnLoopback(t, server), shortened: () => shortened };
 }

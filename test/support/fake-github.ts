@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
+import { listenOnLoopback } from './http-app.js';
 
 /**
  * A loopback GitHub for tests: the OAuth web flow (`/login/oauth/authorize`, `/login/oauth/access_token`)
@@ -275,14 +274,7 @@ export async function startFakeGithub(t: TestContext, options: FakeGithubOptions
     if (url.pathname.startsWith('/api/v3/')) return api(req, res, url.pathname.slice('/api/v3'.length), url.searchParams);
     send(res, 404, { message: 'Not Found' });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = await listenOnLoopback(t, server);
 
   async function follow(redirectTo: string, extra: Record<string, string>): Promise<Record<string, string>> {
     const url = new URL(redirectTo);

@@ -23,7 +23,10 @@ export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, str
   return flat;
 }
 
-/** Starts `request`; the caller owns the returned request (and must end or destroy it). */
+/**
+ * Starts `request`; the caller owns the returned request (and must end or destroy it). Throws on a
+ * URL it will not open: called inside a `new Promise` executor, that throw is the rejection.
+ */
 export function open(request: ProbeRequest, options: ExchangeOptions): ClientRequest {
   const url = new URL(request.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`refusing ${url.protocol} URL ${request.url}`);
@@ -49,13 +52,7 @@ const timeoutError = (request: ProbeRequest): Error => new Error(`no complete an
 export function exchange(request: ProbeRequest, options: ExchangeOptions, nowMs: () => number): Promise<ProbeResponse> {
   return new Promise((resolve, reject) => {
     const started = nowMs();
-    let outgoing: ClientRequest;
-    try {
-      outgoing = open(request, options);
-    } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
+    const outgoing = open(request, options);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;

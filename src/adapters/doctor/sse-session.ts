@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { ProbeRequest, SseEvent, SseSession } from '../../domain/ports/probe.js';
 import { flattenHeaders, open, type ExchangeOptions } from './http-exchange.js';
@@ -13,13 +13,7 @@ import { createParser } from './stream-watch.js';
 export function openSse(request: ProbeRequest, options: ExchangeOptions, nowMs: () => number): Promise<SseSession> {
   return new Promise((resolve, reject) => {
     const started = nowMs();
-    let outgoing: ClientRequest;
-    try {
-      outgoing = open(request, options);
-    } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
+    const outgoing = open(request, options);
     const parser = createParser();
     const decoder = new StringDecoder('utf8');
     let read = 0;

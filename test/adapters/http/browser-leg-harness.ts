@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { createAesGcmSealer } from '../../../src/adapters/crypto/sealer.js';
 import { createSha256Hasher } from '../../../src/adapters/crypto/hasher.js';
@@ -29,6 +27,7 @@ import type { Logger } from '../../../src/domain/ports/logger.js';
 import { ANONYMOUS } from '../../../src/domain/principal.js';
 import { createCookieJar, type CookieJar } from '../../support/cookie-jar.js';
 import { createFakeClock, type FakeClock } from '../../support/fake-clock.js';
+import { listenOnLoopback } from '../../support/http-app.js';
 
 /**
  * The whole browser leg on a real node:http server on port 0, through Keyway's pipeline: the real
@@ -105,14 +104,7 @@ export function createBrowser(origin: string, clock: FakeClock): Browser {
  */
 export async function serveRoutes(t: TestContext, build: (publicUrl: URL, logger: Logger) => readonly Route[]): Promise<{ readonly origin: string; readonly logs: Array<Record<string, unknown>> }> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = await listenOnLoopback(t, server);
   const publicUrl = new URL(origin);
   const logs: Array<Record<string, unknown>> = [];
   const logger = createJsonLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));

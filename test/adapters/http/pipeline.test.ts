@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage } from 'node:http';
 import { test, type TestContext } from 'node:test';
-import { createGuards } from '../../../src/adapters/http/guards.js';
-import { createPipeline } from '../../../src/adapters/http/pipeline.js';
-import { createRouter, routes } from '../../../src/adapters/http/router.js';
+import { routes } from '../../../src/adapters/http/router.js';
 import type { Handler, HttpContext, Route } from '../../../src/adapters/http/types.js';
-import { createJsonLogger } from '../../../src/adapters/logging/json-logger.js';
-import { ANONYMOUS } from '../../../src/domain/principal.js';
+import { startHttpApp, type HttpApp } from '../../support/http-app.js';
 
-interface Served {
-  readonly origin: string;
-  readonly logs: Array<Record<string, unknown>>;
+interface Served extends HttpApp {
   /** Each request the journeys recorder was told about, with the route it matched. */
   readonly journeys: Array<[HttpContext, Route]>;
   /** Resolves with the next recorded journey. */
@@ -21,31 +15,15 @@ interface Served {
 
 /** The real pipeline on port 0, with a journeys recorder that keeps what it is told. */
 async function serve(t: TestContext, handlers: Record<string, Handler>): Promise<Served> {
-  const logs: Array<Record<string, unknown>> = [];
   const journeys: Array<[HttpContext, Route]> = [];
   const waiting: Array<(ctx: HttpContext) => void> = [];
-  const publicUrl = new URL('http://127.0.0.1');
-  const pipeline = createPipeline({
-    router: createRouter(Object.entries(handlers).flatMap(([path, handler]) => routes('GET', [path], handler))),
-    guards: createGuards({ publicUrl, extraOrigins: [] }),
-    gate: async () => ANONYMOUS,
-    logger: createJsonLogger('debug', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)),
-    publicUrl,
+  const app = await startHttpApp(t, Object.entries(handlers).flatMap(([path, handler]) => routes('GET', [path], handler)), {
     journeys: (ctx, route) => {
       journeys.push([ctx, route]);
       waiting.shift()?.(ctx);
     },
   });
-  const server = createServer(pipeline);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, logs, journeys, nextJourney: () => new Promise((resolve) => waiting.push(resolve)) };
+  return { ...app, journeys, nextJourney: () => new Promise((resolve) => waiting.push(resolve)) };
 }
 
 /** Opens `path` and resolves once the response head arrives; the caller decides when to go away. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { listenOnLoopback } from '../../support/http-app.js';
 import { readStream, recordingLogger, type LogEntry, type StreamReader } from '../../support/sse-stream.js';
 import { createHeartbeats } from '../../../src/adapters/sse/heartbeats.js';
 import { SseServerTransport, type SseTransportOptions } from '../../../src/adapters/sse/sse-transport.js';
@@ -19,7 +20,9 @@ interface Harness {
   nextTransport(): Promise<{ transport: SseServerTransport; res: ServerResponse }>;
 }
 
-/** A node:http server whose every request opens one SSE transport; closed after the test. */
+/** Listens on a free loopback port (closed after the test) and resolves with the port. */
+const listen = async (t: TestContext, server: Server): Promise<number> => Number(new URL(await listenOnLoopback(t, server)).port);
+
 /** Transport options with a heartbeat of `heartbeatMs`, as the endpoint shares them between streams. */
 function transportOptions(heartbeatMs: number, overrides: Partial<SseTransportOptions> = {}): SseTransportOptions {
   return {
@@ -31,6 +34,7 @@ function transportOptions(heartbeatMs: number, overrides: Partial<SseTransportOp
   };
 }
 
+/** A node:http server whose every request opens one SSE transport; closed after the test. */
 async function startHarness(t: TestContext, overrides: Partial<SseTransportOptions> & { heartbeatMs?: number; sessionId?: string } = {}): Promise<Harness> {
   const logs: LogEntry[] = [];
   const pending: Array<(value: { transport: SseServerTransport; res: ServerResponse }) => void> = [];
@@ -45,15 +49,8 @@ async function startHarness(t: TestContext, overrides: Partial<SseTransportOptio
     if (waiter === undefined) ready.push(entry);
     else waiter(entry);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: await listen(t, server),
     logs,
     nextTransport: () => {
       const entry = ready.shift();
@@ -150,13 +147,7 @@ test('close() before open() answers an empty stream with retry: and open() then 
     };
     void transport.close().then(() => transport.open());
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const stream = await openStream(t, (server.address() as AddressInfo).port);
+  const stream = await openStream(t, await listen(t, server));
   await stream.ended;
   assert.equal(stream.response.headers['content-type'], 'text/event-stream');
   assert.equal(stream.text(), 'retry: 700\n\n');
@@ -200,13 +191,7 @@ test('TCP keep-alive is switched on for the stream socket', { timeout: TIMEOUT_M
     const transport = new SseServerTransport(res, 's', transportOptions(30_000, { maxBufferBytes: 1024, retryMs: 1000 }));
     transport.open();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const stream = await openStream(t, (server.address() as AddressInfo).port);
+  const stream = await openStream(t, await listen(t, server));
   await stream.until((text) => text.includes('event: endpoint'));
   assert.deepEqual(calls, [[true, 30_000]]);
 });

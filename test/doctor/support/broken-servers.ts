@@ -22,6 +22,23 @@ const authorized = (request: WorldRequest): boolean => request.headers['authoriz
 
 const wellKnownResource = (request: WorldRequest): boolean => pathOf(request).startsWith('/.well-known/oauth-protected-resource');
 
+/** Healthy, except that every `status` answer comes bare: without the header that should go with it. */
+const bareStatus = (status: number): Breakage => (request, healthy) => {
+  const answer = healthy(request);
+  return answer.status === status ? { status } : answer;
+};
+
+/** Healthy, except that the authorization server metadata document is what `edit` makes of it. */
+const editedAsMetadata = (edit: (document: Record<string, unknown>) => Record<string, unknown>): Breakage => (request, healthy) => {
+  const answer = healthy(request);
+  if (pathOf(request) !== '/.well-known/oauth-authorization-server') return answer;
+  return jsonAnswer(200, edit(JSON.parse(answer.body ?? '{}') as Record<string, unknown>));
+};
+
+/** A JSON-RPC error answering `request`'s id with HTTP `status`. */
+const rpcError = (request: WorldRequest, status: number, code: number, message: string): WorldAnswer =>
+  jsonAnswer(status, { jsonrpc: '2.0', id: (JSON.parse(request.body) as { id: number }).id, error: { code, message } });
+
 export const BROKEN_SERVERS: readonly BrokenServer[] = [
   {
     name: 'bare origin with a home-made JSON document (§4, the original Python server)',
@@ -40,10 +57,7 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     name: '401 without WWW-Authenticate (§4)',
     path: '/mcp',
     withToken: false,
-    breakage: (request, healthy) => {
-      const answer = healthy(request);
-      return answer.status === 401 ? { status: 401 } : answer;
-    },
+    breakage: bareStatus(401),
     step: 'challenge',
     cause: /nothing points the client to the protected resource metadata/,
     fix: /WWW-Authenticate: Bearer resource_metadata=/,
@@ -79,12 +93,7 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     name: 'issuer with a trailing slash (§2, strict issuer checks)',
     path: '/mcp',
     withToken: false,
-    breakage: (request, healthy) => {
-      const answer = healthy(request);
-      if (pathOf(request) !== '/.well-known/oauth-authorization-server') return answer;
-      const document = JSON.parse(answer.body ?? '{}') as Record<string, unknown>;
-      return jsonAnswer(200, { ...document, issuer: `${String(document['issuer'])}/` });
-    },
+    breakage: editedAsMetadata((document) => ({ ...document, issuer: `${String(document['issuer'])}/` })),
     step: 'auth-server-metadata',
     cause: /trailing slash/,
     fix: /no trailing slash/,
@@ -93,13 +102,7 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     name: 'no S256 in code_challenge_methods_supported (#786, #946)',
     path: '/mcp',
     withToken: false,
-    breakage: (request, healthy) => {
-      const answer = healthy(request);
-      if (pathOf(request) !== '/.well-known/oauth-authorization-server') return answer;
-      const document = JSON.parse(answer.body ?? '{}') as Record<string, unknown>;
-      delete document['code_challenge_methods_supported'];
-      return jsonAnswer(200, document);
-    },
+    breakage: editedAsMetadata(({ code_challenge_methods_supported: _dropped, ...document }) => document),
     step: 'auth-server-metadata',
     cause: /S256/,
     fix: /code_challenge_methods_supported/,
@@ -155,10 +158,7 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     name: '405 without Allow on GET /mcp (#499)',
     path: '/mcp',
     withToken: true,
-    breakage: (request, healthy) => {
-      const answer = healthy(request);
-      return answer.status === 405 ? { status: 405 } : answer;
-    },
+    breakage: bareStatus(405),
     step: 'listen-stream',
     cause: /405 without Allow/,
     fix: /Allow: POST, DELETE/,
@@ -169,7 +169,7 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     withToken: true,
     breakage: (request, healthy) => {
       if (!authorized(request) || rpcMethod(request) !== 'server/discover') return healthy(request);
-      return jsonAnswer(200, { jsonrpc: '2.0', id: (JSON.parse(request.body) as { id: number }).id, error: { code: -32601, message: 'Method not found' } });
+      return rpcError(request, 200, -32601, 'Method not found');
     },
     step: 'discover',
     cause: /2025-only server/,
@@ -181,7 +181,7 @@ export const BROKEN_SERVERS: readonly BrokenServer[] = [
     withToken: true,
     breakage: (request, healthy) => {
       if (!authorized(request) || rpcMethod(request) !== 'server/discover' || request.headers['mcp-protocol-version'] === '2026-07-28') return healthy(request);
-      return jsonAnswer(400, { jsonrpc: '2.0', id: (JSON.parse(request.body) as { id: number }).id, error: { code: -32020, message: 'MCP-Protocol-Version header does not match _meta' } });
+      return rpcError(request, 400, -32020, 'MCP-Protocol-Version header does not match _meta');
     },
     step: 'version-mismatch',
     cause: /rejects the header\/_meta mismatch/,
