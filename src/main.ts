@@ -27,10 +27,10 @@ interface Starting {
 }
 
 /**
- * Runs `start` with SIGTERM/SIGINT already handled: the app is built (the store opened and
- * migrated) and the MCP side loaded after the listener is up, and an orchestrator may signal at any
- * point of that; without a handler the signal would kill the process mid-start instead of draining
- * it. A signal that arrives then waits for start-up to settle, then stops; a start-up that fails is
+ * Runs `start` with SIGTERM/SIGINT already handled: the app is built (the configuration checked),
+ * the listener opened, then the rest loaded behind it (the store opened and migrated, the
+ * authorization server, the MCP side), and an orchestrator may signal at any point of that; without
+ * a handler the signal would kill the process mid-start instead of draining it. A signal that arrives then waits for start-up to settle, then stops; a start-up that fails is
  * reported by `main` instead.
  */
 function startStoppable(start: () => Promise<RunningServer>): Starting {

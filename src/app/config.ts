@@ -25,7 +25,10 @@ const publicUrl = z
   .transform((value) => new URL(value))
   .refine((url) => url.protocol === 'https:' || url.protocol === 'http:', 'must be an http(s) URL')
   .refine((url) => url.search === '' && url.hash === '', 'must not carry a query or fragment')
-  .refine((url) => url.pathname === '/', 'must be an origin without a path (Keyway serves /mcp and /sse at the root)')
+  // Every route (/mcp, /sse, OAuth) is served at the root, so a path would be published and never served.
+  .superRefine((url, ctx) => {
+    if (url.pathname !== '/') ctx.addIssue({ code: 'custom', message: `must be an origin without a path; Keyway serves every route at the root, none under ${url.pathname}: use ${url.origin}` });
+  })
   .refine((url) => url.protocol === 'https:' || LOOPBACK.has(url.hostname), 'must use https unless it is a loopback address');
 
 const origin = z
@@ -74,10 +77,12 @@ const schema = z.object({
   KEYWAY_CODE_TTL_SECONDS: integer(10, 600).default(300),
   KEYWAY_REFRESH_GRACE_SECONDS: integer(0, 300).default(60),
   KEYWAY_CLIENT_UNUSED_DAYS: integer(1, 3650).default(30),
+  KEYWAY_TOKEN_CACHE_SECONDS: integer(0, 60).default(10),
   KEYWAY_TRUST_PROXY: list.default([]),
   KEYWAY_RATE_REGISTER_PER_MINUTE: integer(1, 100_000).default(120),
   KEYWAY_RATE_TOKEN_PER_MINUTE: integer(1, 100_000).default(240),
   KEYWAY_RATE_MCP_PER_MINUTE: integer(1, 1_000_000).default(1200),
+  KEYWAY_JOURNEY_TIMEOUT_SECONDS: integer(10, 7 * 24 * 3600).default(600),
 });
 
 export interface Config {
@@ -129,12 +134,19 @@ export interface Config {
   readonly codeTtlSeconds: number;
   readonly refreshGraceSeconds: number;
   readonly clientUnusedDays: number;
+  /**
+   * How long a live access-token look-up is reused in this process (0: never). Revocation through
+   * this process is immediate; one made by another process sharing the database lands within this.
+   */
+  readonly tokenCacheSeconds: number;
   /** Addresses or CIDRs of reverse proxies whose `X-Forwarded-For` is believed. */
   readonly trustedProxies: readonly string[];
   readonly rateRegisterPerMinute: number;
   readonly rateTokenPerMinute: number;
   /** MCP requests per signed-in user per minute (users, not IPs: hosted clients share egress). */
   readonly rateMcpPerMinute: number;
+  /** A connect journey with no new request for this long ends where it stopped (docs/journeys.md). */
+  readonly journeyTimeoutSeconds: number;
 }
 
 export { ConfigError } from './config-error.js';
@@ -166,6 +178,42 @@ function defaultPublicUrl(host: string, port: number): URL {
   return new URL(`http://${hostname}:${port}`);
 }
 
+/**
+ * GitHub accepts a `redirect_uri` on the registered callback URL's host (or a sub-domain) and port
+ * (any port on loopback) whose path is the callback's path or below it.
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#redirect-urls
+ */
+function githubAccepts(registered: URL, callback: URL): boolean {
+  const host = callback.hostname === registered.hostname || callback.hostname.endsWith(`.${registered.hostname}`);
+  const port = callback.port === registered.port || (LOOPBACK.has(registered.hostname) && registered.port === '');
+  const below = registered.pathname.endsWith('/') ? registered.pathname : `${registered.pathname}/`;
+  const path = callback.pathname === registered.pathname || callback.pathname.startsWith(below);
+  return registered.protocol === callback.protocol && host && port && path;
+}
+
+/** How each provider matches a redirect URI; OpenID Connect's compare exact strings (OpenID Connect Core 1.0 §3.1.2.1). */
+const PROVIDER_CALLBACK = {
+  github: { variable: 'GITHUB_CALLBACK_URL', accepts: githubAccepts },
+  oidc: { variable: 'OIDC_REDIRECT_URI', accepts: (registered: URL, callback: URL) => registered.href === callback.href },
+} as const;
+
+/**
+ * The callback URL registered at the identity provider, when given, must take Keyway's callback
+ * (`<public URL>/callback`): otherwise the provider refuses every sign-in, long after start-up.
+ */
+function checkProviderCallback(env: Readonly<Record<string, string | undefined>>, idp: Config['identityProvider'], publicUrl: URL): void {
+  if (idp === 'local') return;
+  const { variable, accepts } = PROVIDER_CALLBACK[idp];
+  const registered = env[variable]?.trim();
+  if (registered === undefined || registered === '') return;
+  const callback = new URL('/callback', publicUrl);
+  const fix = `register ${callback.href} at the provider and set ${variable} to it, or correct KEYWAY_PUBLIC_URL`;
+  if (!URL.canParse(registered)) throw new ConfigError(`${variable}: must be a URL (${fix})`);
+  if (!accepts(new URL(registered), callback)) {
+    throw new ConfigError(`${variable}: the provider would refuse Keyway's callback ${callback.href} because ${registered} is registered (${fix})`);
+  }
+}
+
 /** Parses the environment. Throws {@link ConfigError} with one line naming the variable and the fix. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -182,6 +230,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(`KEYWAY_REQUEST_TIMEOUT_MS: must not be below the headers timeout (${FIXES.KEYWAY_REQUEST_TIMEOUT_MS})`);
   }
   const publicUrlValue = values.KEYWAY_PUBLIC_URL ?? defaultPublicUrl(values.KEYWAY_HOST, values.KEYWAY_PORT);
+  checkProviderCallback(env, values.KEYWAY_IDP, publicUrlValue);
   return Object.freeze({
     host: values.KEYWAY_HOST,
     port: values.KEYWAY_PORT,
@@ -219,9 +268,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     codeTtlSeconds: values.KEYWAY_CODE_TTL_SECONDS,
     refreshGraceSeconds: values.KEYWAY_REFRESH_GRACE_SECONDS,
     clientUnusedDays: values.KEYWAY_CLIENT_UNUSED_DAYS,
+    tokenCacheSeconds: values.KEYWAY_TOKEN_CACHE_SECONDS,
     trustedProxies: Object.freeze(values.KEYWAY_TRUST_PROXY),
     rateRegisterPerMinute: values.KEYWAY_RATE_REGISTER_PER_MINUTE,
     rateTokenPerMinute: values.KEYWAY_RATE_TOKEN_PER_MINUTE,
     rateMcpPerMinute: values.KEYWAY_RATE_MCP_PER_MINUTE,
+    journeyTimeoutSeconds: values.KEYWAY_JOURNEY_TIMEOUT_SECONDS,
   });
 }

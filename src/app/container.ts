@@ -1,63 +1,99 @@
 import { createRequire } from 'node:module';
 import type * as Tsyringe from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
-import type { RequestListener } from 'node:http';
-import { createClientIp, type ClientIp } from '../adapters/http/client-ip.js';
-import { createGuards } from '../adapters/http/guards.js';
+import { createClientIp } from '../adapters/http/client-ip.js';
 import { healthRoutes } from '../adapters/http/health.js';
-import { createLifecycle } from '../adapters/http/lifecycle.js';
-import { createPipeline } from '../adapters/http/pipeline.js';
-import { createRouter, routes } from '../adapters/http/router.js';
+import { createLifecycle, type Lifecycle } from '../adapters/http/lifecycle.js';
+import { routes } from '../adapters/http/router.js';
 import { startHttpServer, type RunningServer } from '../adapters/http/server.js';
 import type { Handler, Route } from '../adapters/http/types.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
-import { loadPacks } from '../adapters/mcp/pack-loader.js';
 import { createSystemClock } from '../adapters/system/clock.js';
 import { createCryptoRandom } from '../adapters/system/random.js';
 import { createSessionRegistry } from '../domain/sessions/registry.js';
-import { diagnosticsPack } from '../domain/tools/diagnostics/pack.js';
-import { createUpstreamTokens } from '../domain/upstream/upstream-tokens.js';
-import { packsForProvider } from './identity-packs.js';
-import { startJourneys } from './journeys.js';
-import { createOAuthServer, UPSTREAM_TIMEOUT_MS, type OAuthServer } from './oauth.js';
+import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
-import type { Pack } from '../domain/tools/pack.js';
+import type { Random } from '../domain/ports/random.js';
 import type { Config } from './config.js';
+import { createDeferred, type Deferred } from './deferred.js';
+import { deferredJourneys, listenFirst, warnOnUntrustedForwarding } from './listener.js';
 import type { McpHandlers } from './mcp-endpoints.js';
+import type { OAuthServer } from './oauth.js';
+import { createOAuthCore, type OAuthCore } from './oauth-core.js';
 import { TOKENS } from './tokens.js';
 
 /**
  * tsyringe and its reflect-metadata polyfill are CommonJS. `require` loads them about four times
  * faster than `import`, whose CommonJS translation lexes every re-exported file for named exports
- * (~40 ms of CPU at start-up here: bench/README.md, cold start). The polyfill goes first.
+ * (~40 ms of CPU at start-up here: bench/README.md, cold start). The polyfill goes first. They
+ * load with the container, once the listener is up (another ~14 ms before it otherwise).
  */
-const requireCjs = createRequire(import.meta.url);
-requireCjs('reflect-metadata');
-const { container: rootContainer, instanceCachingFactory } = requireCjs('tsyringe') as typeof Tsyringe;
-
-/** Built-in packs `KEYWAY_PACKS` may name; anything else is loaded as a module path. */
-export const BUILTIN_PACKS: Readonly<Record<string, Pack>> = Object.freeze({ diagnostics: diagnosticsPack });
+function requireTsyringe(): typeof Tsyringe {
+  const requireCjs = createRequire(import.meta.url);
+  requireCjs('reflect-metadata');
+  return requireCjs('tsyringe') as typeof Tsyringe;
+}
 
 /** Keyway's name and version as MCP `serverInfo`. */
 export const SERVER_INFO = Object.freeze({ name: 'keyway', version: '0.1.0' });
 
 export interface KeywayApp {
+  /** Made on first use: `start` needs it only once the listener is up. */
   readonly container: DependencyContainer;
-  /** Binds the listener, then loads the MCP side; resolves once both are done. */
+  /** Binds the listener, then loads the authorization server and the MCP side; resolves once all are done. */
   start(): Promise<RunningServer>;
+}
+
+/** What the listener needs, built before it opens; the container holds the same values. */
+interface Early {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly lifecycle: Lifecycle;
+  readonly core: OAuthCore;
+  readonly oauth: Deferred<OAuthServer>;
+  readonly endpoints: McpEndpoints;
 }
 
 /**
  * The composition root: the only place that names concrete adapters. Every dependency is a
  * factory registration in a child container, so tests can build as many apps as they like.
+ * `createApp` checks the configuration and builds the gate (oauth-core.ts); the container, the
+ * rest of the authorization server (the store first), connect journeys and the MCP side load once
+ * the listener is up (`start`), which resolves when all of them have.
  */
 export async function createApp(config: Config, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<KeywayApp> {
+  const logger = createJsonLogger(config.logLevel, write);
+  const clock = createSystemClock();
+  // `di` and the loads read `early` only when called, once it is set below.
+  let container: DependencyContainer | undefined;
+  const di = (): DependencyContainer => (container ??= compose(config, early));
+  const oauth = createDeferred(() => loadOAuthServer(di, config, early));
+  // A request's token is verified by the token service; one that arrives before it is loaded waits for it.
+  const core = await createOAuthCore(config, {
+    logger,
+    clock,
+    clientIp: createClientIp(config.trustedProxies),
+    verify: async (token) => (oauth.current() ?? (await oauth.load())).tokens.verifyAccessToken(token),
+  });
+  const endpoints = deferredMcpEndpoints(di, config, oauth);
+  const early: Early = { logger, clock, random: createCryptoRandom(), lifecycle: createLifecycle(), core, oauth, endpoints };
+  return {
+    get container() {
+      return di();
+    },
+    start: () => start(di, config, early),
+  };
+}
+
+function compose(config: Config, early: Early): DependencyContainer {
+  const { container: rootContainer, instanceCachingFactory } = requireTsyringe();
   const c = rootContainer.createChildContainer();
   c.register(TOKENS.config, { useValue: config });
-  c.register(TOKENS.logger, { useValue: createJsonLogger(config.logLevel, write) });
-  c.register(TOKENS.clock, { useValue: createSystemClock() });
-  c.register(TOKENS.random, { useValue: createCryptoRandom() });
-  c.register(TOKENS.lifecycle, { useValue: createLifecycle() });
+  c.register(TOKENS.logger, { useValue: early.logger });
+  c.register(TOKENS.clock, { useValue: early.clock });
+  c.register(TOKENS.random, { useValue: early.random });
+  c.register(TOKENS.lifecycle, { useValue: early.lifecycle });
   c.register(TOKENS.sessions, {
     useFactory: instanceCachingFactory((d) =>
       createSessionRegistry(
@@ -67,43 +103,31 @@ export async function createApp(config: Config, write: (line: string) => void = 
       ),
     ),
   });
-  c.register(TOKENS.mcpEndpoints, { useFactory: instanceCachingFactory((d) => deferredMcpEndpoints(d, config)) });
-  const sessions = c.resolve(TOKENS.sessions);
-  const oauth = await createOAuthServer(config, {
-    logger: c.resolve(TOKENS.logger),
-    clock: c.resolve(TOKENS.clock),
-    random: c.resolve(TOKENS.random),
-    onGrantRevoked: (grantId) => sessions.endGrant(grantId),
-    clientIp: createClientIp(config.trustedProxies),
-  });
-  c.register(TOKENS.oauth, { useValue: oauth });
-  c.register(TOKENS.packs, { useValue: await allPacks(config, oauth, c, (grantId) => sessions.endGrant(grantId)) });
-  return { container: c, start: () => start(c, config) };
+  c.register(TOKENS.oauthCore, { useValue: early.core });
+  c.register(TOKENS.mcpEndpoints, { useValue: early.endpoints });
+  return c;
 }
 
 /**
- * The configured packs plus the identity provider's own tools (`get_user_profile`; GitHub's tools
- * only with GitHub sign-in: a tool the provider cannot serve is not listed).
+ * The rest of the authorization server (oauth.ts), then the packs, which use its stores and keys.
+ * The container (tsyringe) is made last: every step before it yields to the listener.
  */
-async function allPacks(config: Config, oauth: OAuthServer, d: DependencyContainer, onGrantRevoked: (grantId: string) => void): Promise<Pack[]> {
-  const logger = d.resolve(TOKENS.logger);
-  const clock = d.resolve(TOKENS.clock);
-  const upstream = createUpstreamTokens({
-    grants: oauth.stores.grants,
-    sealer: oauth.sealer,
-    clock,
-    logger,
-    onGrantRevoked,
-    ...(oauth.refresher === undefined ? {} : { refresher: oauth.refresher }),
-  });
-  const configured = await loadPacks(config.packs, BUILTIN_PACKS);
-  const identity = packsForProvider(config.identityProvider, {
-    upstream,
-    logger,
-    githubTimeoutMs: UPSTREAM_TIMEOUT_MS,
-    ...(config.github === undefined ? {} : { githubApiBaseUrl: config.github.apiBaseUrl }),
-  });
-  return [...configured, ...identity];
+async function loadOAuthServer(di: () => DependencyContainer, config: Config, early: Early): Promise<OAuthServer> {
+  const { logger, clock, random, core } = early;
+  const [{ createOAuthServer }, { allPacks }] = await Promise.all([import('./oauth.js'), import('./packs.js')]);
+  const onGrantRevoked = (grantId: string): void => {
+    di().resolve(TOKENS.sessions).endGrant(grantId);
+  };
+  const oauth = await createOAuthServer(config, { logger, clock, random, onGrantRevoked }, core);
+  try {
+    const packs = await allPacks(config, oauth, { logger, clock, onGrantRevoked });
+    di().register(TOKENS.oauth, { useValue: oauth });
+    di().register(TOKENS.packs, { useValue: packs });
+  } catch (error) {
+    await oauth.close();
+    throw error;
+  }
+  return oauth;
 }
 
 export interface McpEndpoints {
@@ -116,19 +140,21 @@ export interface McpEndpoints {
 
 /**
  * The MCP routes, whose handlers load the MCP side (the SDK, the compiled tool catalog: most of
- * start-up) on first use. The gate runs before them, so a request without a token is answered
- * without it; `start` loads it as soon as the listener is up, and a request that arrives earlier
- * waits for it. @see bench/README.md "Where the time goes" (cold start)
+ * start-up) on first use, after the authorization server (its packs). The gate runs before them, so
+ * a request without a token is answered without either; `start` loads them as soon as the listener
+ * is up, and a request that arrives earlier waits for them. @see bench/README.md "Where the time goes" (cold start)
  */
-function deferredMcpEndpoints(d: DependencyContainer, config: Config): McpEndpoints {
-  let loading: Promise<McpHandlers> | undefined;
-  let loaded: McpHandlers | undefined;
-  const load = (): Promise<McpHandlers> =>
-    (loading ??= import('./mcp-endpoints.js').then(({ createMcpHandlers }) => (loaded = createMcpHandlers(d, config, SERVER_INFO))));
+function deferredMcpEndpoints(di: () => DependencyContainer, config: Config, oauth: Deferred<OAuthServer>): McpEndpoints {
+  const mcp = createDeferred(async () => {
+    const [{ createMcpHandlers }] = await Promise.all([import('./mcp-endpoints.js'), oauth.load()]);
+    return createMcpHandlers(di(), config, SERVER_INFO);
+  });
   const handler =
     (name: Exclude<keyof McpHandlers, 'close'>): Handler =>
-    (ctx) =>
-      loaded === undefined ? load().then((handlers) => handlers[name](ctx)) : loaded[name](ctx);
+    (ctx) => {
+      const loaded = mcp.current();
+      return loaded === undefined ? mcp.load().then((handlers) => handlers[name](ctx)) : loaded[name](ctx);
+    };
   return {
     routes: [
       ...routes('POST', ['/mcp', '/mcp/', '/sse', '/sse/'], handler('post'), true),
@@ -138,54 +164,29 @@ function deferredMcpEndpoints(d: DependencyContainer, config: Config): McpEndpoi
       ...routes('POST', ['/messages'], handler('sseMessage'), true),
     ],
     ready: async () => {
-      await load();
+      await mcp.load();
     },
-    isLoaded: () => loaded !== undefined,
+    isLoaded: () => mcp.current() !== undefined,
     async close() {
-      const handlers = await loading?.catch(() => undefined);
+      const handlers = await mcp.settled();
       await handlers?.close();
     },
   };
 }
 
-/**
- * Forwarded headers from a peer not in KEYWAY_TRUST_PROXY are ignored; say so once, because it
- * usually means a reverse proxy that is missing from the list (per-IP limits then see the proxy).
- */
-function warnOnUntrustedForwarding(handler: RequestListener, clientIp: ClientIp, logger: Logger): RequestListener {
-  let warned = false;
-  return (req, res) => {
-    if (!warned && clientIp.forwardedFromUntrusted(req)) {
-      warned = true;
-      logger.warn('http.untrusted_forwarded_headers', {
-        peer: req.socket.remoteAddress,
-        message: 'requests carry X-Forwarded-* headers from an address not listed in KEYWAY_TRUST_PROXY; they are ignored (add the proxy address if this is your reverse proxy)',
-      });
-    }
-    handler(req, res);
-  };
-}
-
-async function start(d: DependencyContainer, config: Config): Promise<RunningServer> {
-  const logger = d.resolve(TOKENS.logger);
-  const lifecycle = d.resolve(TOKENS.lifecycle);
-  const sessions = d.resolve(TOKENS.sessions);
-  const endpoints = d.resolve(TOKENS.mcpEndpoints);
-  const oauth = d.resolve(TOKENS.oauth);
-  // Ready once the MCP side has loaded (awaited below), not as soon as the listener is up.
-  const readiness = { ...lifecycle, isReady: () => endpoints.isLoaded() && lifecycle.isReady() };
-  const router = createRouter([...healthRoutes(readiness), ...oauth.routes, ...endpoints.routes]);
-  const journeys = startJourneys(config, { clock: d.resolve(TOKENS.clock), random: d.resolve(TOKENS.random), logger, clientIp: oauth.clientIp });
-  const pipeline = createPipeline({
-    router,
-    guards: createGuards({ publicUrl: config.publicUrl, extraOrigins: config.allowedOrigins }),
-    gate: oauth.gate,
-    cors: oauth.cors,
-    journeys: journeys.recorder,
-    logger,
-    publicUrl: config.publicUrl,
-  });
-  const running = await startHttpServer(warnOnUntrustedForwarding(pipeline, oauth.clientIp, logger), {
+async function start(di: () => DependencyContainer, config: Config, early: Early): Promise<RunningServer> {
+  const { logger, lifecycle, endpoints, core, oauth } = early;
+  // Ready once the authorization server, journeys and the MCP side have loaded (below), not as soon as the listener is up.
+  let loaded = false;
+  const readiness = { ...lifecycle, isReady: () => loaded && lifecycle.isReady() };
+  const health = healthRoutes(readiness);
+  const journeys = deferredJourneys(config, { clock: early.clock, random: early.random, logger, clientIp: core.clientIp });
+  // The rest loads once the listener is up: until then it would only delay the listener.
+  let listening: () => void = () => undefined;
+  const loading = new Promise<void>((resolve) => (listening = resolve)).then(async () => (await Promise.all([oauth.load(), journeys.load()]))[0]);
+  const table = loading.then((server) => [...health, ...server.routes, ...endpoints.routes]);
+  const listener = listenFirst([...health, ...endpoints.routes], table, config, { core, journeys: journeys.recorder, logger });
+  const running = await startHttpServer(warnOnUntrustedForwarding(listener, core.clientIp, logger), {
     host: config.host,
     port: config.port,
     timeouts: {
@@ -196,24 +197,32 @@ async function start(d: DependencyContainer, config: Config): Promise<RunningSer
     shutdownGraceMs: config.shutdownGraceMs,
     lifecycle,
     logger,
+  }).catch(async (error: unknown) => {
+    // No listener (the port taken): close what a request's gate may have started loading (nothing else has).
+    await journeys.close();
+    await (await oauth.settled())?.close();
+    throw error;
   });
-  const reaper = setInterval(() => sessions.reap(), Math.min(config.sessionIdleSeconds * 250, 60_000));
+  listening();
+  const reaper = setInterval(() => di().resolve(TOKENS.sessions).reap(), Math.min(config.sessionIdleSeconds * 250, 60_000));
   reaper.unref();
-  const stopMaintenance = oauth.startMaintenance();
+  let stopMaintenance: (() => void) | undefined;
   const server: RunningServer = {
     ...running,
     async stop() {
       clearInterval(reaper);
-      stopMaintenance();
+      stopMaintenance?.();
       const clean = await running.stop();
       await endpoints.close();
       await journeys.close();
-      await oauth.close();
+      await (await oauth.settled())?.close();
       return clean;
     },
   };
   try {
+    stopMaintenance = (await loading).startMaintenance();
     await endpoints.ready();
+    loaded = true;
   } catch (error) {
     await server.stop();
     throw error;

@@ -22,30 +22,32 @@ export interface GithubSettings {
 const WHERE = 'GitHub → Settings → Developer settings → OAuth Apps';
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-const list = z.string().transform((value) => value.split(/[\s,]+/).filter((item) => item !== ''));
-
 /** GitHub logins and organization names: letters, digits and single inner hyphens, up to 39. */
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 const TEAM = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?\/[A-Za-z0-9._-]{1,100}$/;
 
-const baseUrl = z
-  .string()
-  .url()
-  .transform((value) => new URL(value))
-  .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)), 'must be an https URL')
-  .refine((url) => url.search === '' && url.hash === '' && url.username === '', 'must not carry a query, fragment or credentials')
-  .transform((url) => url.href.replace(/\/+$/, ''));
+/** Built when the settings are read, so a deployment without GitHub sign-in never pays for it at start-up. */
+function settingsSchema() {
+  const list = z.string().transform((value) => value.split(/[\s,]+/).filter((item) => item !== ''));
+  const baseUrl = z
+    .string()
+    .url()
+    .transform((value) => new URL(value))
+    .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)), 'must be an https URL')
+    .refine((url) => url.search === '' && url.hash === '' && url.username === '', 'must not carry a query, fragment or credentials')
+    .transform((url) => url.href.replace(/\/+$/, ''));
 
-const schema = z.object({
-  GITHUB_CLIENT_ID: z.string().min(1).optional(),
-  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
-  GITHUB_WEB_URL: baseUrl.default('https://github.com'),
-  GITHUB_API_URL: baseUrl.optional(),
-  GITHUB_SCOPES: list.pipe(z.array(z.string().regex(/^[a-z0-9:_]+$/, 'scopes look like read:user, read:org, repo'))).optional(),
-  GITHUB_ALLOWED_USERS: list.pipe(z.array(z.string().regex(/^(?:[0-9]+|[A-Za-z0-9-]{1,39})$/, 'list GitHub logins or numeric user ids'))).default([]),
-  GITHUB_ALLOWED_ORGS: list.pipe(z.array(z.string().regex(LOGIN, 'list organization names like acme'))).default([]),
-  GITHUB_ALLOWED_TEAMS: list.pipe(z.array(z.string().regex(TEAM, 'list teams as org/team-slug, e.g. acme/platform'))).default([]),
-});
+  return z.object({
+    GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    GITHUB_WEB_URL: baseUrl.default('https://github.com'),
+    GITHUB_API_URL: baseUrl.optional(),
+    GITHUB_SCOPES: list.pipe(z.array(z.string().regex(/^[a-z0-9:_]+$/, 'scopes look like read:user, read:org, repo'))).optional(),
+    GITHUB_ALLOWED_USERS: list.pipe(z.array(z.string().regex(/^(?:[0-9]+|[A-Za-z0-9-]{1,39})$/, 'list GitHub logins or numeric user ids'))).default([]),
+    GITHUB_ALLOWED_ORGS: list.pipe(z.array(z.string().regex(LOGIN, 'list organization names like acme'))).default([]),
+    GITHUB_ALLOWED_TEAMS: list.pipe(z.array(z.string().regex(TEAM, 'list teams as org/team-slug, e.g. acme/platform'))).default([]),
+  });
+}
 
 function fixFor(variable: string, callbackUrl: string): string {
   switch (variable) {
@@ -77,7 +79,7 @@ function defaultApiUrl(webBaseUrl: string): string {
 export function loadGithubSettings(env: Readonly<Record<string, string | undefined>>, publicUrl: URL): GithubSettings {
   const callbackUrl = new URL('/callback', publicUrl).href;
   const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('GITHUB_') && value !== undefined && value.trim() !== ''));
-  const parsed = schema.safeParse(present);
+  const parsed = settingsSchema().safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     fail(String(issue?.path[0] ?? 'GITHUB_CLIENT_ID'), issue?.message ?? 'invalid', callbackUrl);

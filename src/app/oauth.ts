@@ -1,33 +1,26 @@
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { ClientIp } from '../adapters/http/client-ip.js';
+import type { Cors } from '../adapters/http/cors.js';
 import type { Gate, Route } from '../adapters/http/types.js';
 import { authorizationServerRoutes } from '../adapters/http/authorization-server-metadata.js';
 import { authorizeRoutes, type BrowserFlowDeps } from '../adapters/http/authorize.js';
-import { createBearerGate } from '../adapters/http/bearer-gate.js';
 import { callbackRoutes } from '../adapters/http/callback.js';
-import type { ClientIp } from '../adapters/http/client-ip.js';
 import { consentRoutes } from '../adapters/http/consent.js';
 import { createSignedCookies } from '../adapters/http/cookies.js';
-import { createCors, type Cors } from '../adapters/http/cors.js';
-import { isLoopbackHostname } from '../adapters/http/guards.js';
 import { PRM_PATH, protectedResourceRoutes } from '../adapters/http/protected-resource-metadata.js';
 import { createRateLimiter, sendRateLimited } from '../adapters/http/rate-limit.js';
 import { registerRoute } from '../adapters/http/register.js';
-import { JSONRPC, sendJsonRpcError } from '../adapters/http/respond.js';
 import { revokeRoute } from '../adapters/http/revoke.js';
 import { routes } from '../adapters/http/router.js';
 import { tokenRoute } from '../adapters/http/token.js';
-import { createSha256Hasher } from '../adapters/crypto/hasher.js';
 import { createAesGcmSealer } from '../adapters/crypto/sealer.js';
 import { createRootSecret, loadRootSecret, parseSecret } from '../adapters/crypto/secret.js';
 import type { OidcIdentityProvider } from '../adapters/identity/oidc/oidc-identity-provider.js';
 import { createDocumentFetcher } from '../adapters/outbound/document-fetcher.js';
 import { TOKEN_CACHE_MAX_ENTRIES, withTokenCache } from '../adapters/storage/cached-grant-store.js';
-import { createMemoryStores } from '../adapters/storage/memory/memory-stores.js';
-import { openSqliteStores } from '../adapters/storage/sqlite/sqlite-stores.js';
 import type { Stores } from '../adapters/storage/stores.js';
 import { createClientRegistry, type ManagedClientRegistry } from '../domain/clients/client-registry.js';
 import { createAuthorizationFlow } from '../domain/grants/authorization-flow.js';
-import { createOAuthPolicy, type OAuthPolicy } from '../domain/oauth-policy.js';
+import type { OAuthPolicy } from '../domain/oauth-policy.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Sealer } from '../domain/ports/crypto.js';
 import { isDomainError } from '../domain/errors.js';
@@ -36,14 +29,15 @@ import type { UpstreamRefresher } from '../domain/ports/upstream.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { Random } from '../domain/ports/random.js';
 import { createTokenService, type TokenService } from '../domain/tokens/token-service.js';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError } from './config-error.js';
+import type { Config } from './config.js';
+import type { OAuthCore } from './oauth-core.js';
 import type { OidcSettings } from './oidc-config.js';
-import { loadPreregisteredClients } from './preregistered-clients.js';
 
 /**
- * The authorization server, assembled: storage, keys, clients, the browser leg with the configured
- * identity provider, tokens, metadata, the bearer gate, CORS and rate limits. Part of the
- * composition root: the only place besides container.ts that names concrete adapters.
+ * The authorization server, assembled on top of its core (oauth-core.ts: checks, gate, CORS):
+ * storage, keys, clients, the browser leg with the configured identity provider, tokens, metadata
+ * and rate limits. Part of the composition root: container.ts imports it once the listener is up.
  */
 export interface OAuthServer {
   readonly policy: OAuthPolicy;
@@ -54,6 +48,7 @@ export interface OAuthServer {
   /** Refreshes the identity provider's upstream tokens (absent for the local sign-in). */
   readonly refresher?: UpstreamRefresher;
   readonly tokens: TokenService;
+  /** The core's (oauth-core.ts), here too: this is the whole authorization server. */
   readonly gate: Gate;
   readonly cors: Cors;
   readonly clientIp: ClientIp;
@@ -69,8 +64,6 @@ export interface OAuthDeps {
   readonly random: Random;
   /** Closes the MCP sessions of a revoked grant. */
   readonly onGrantRevoked: (grantId: string) => void;
-  /** The client address of a request (trusted proxies' `X-Forwarded-For` believed). */
-  readonly clientIp: ClientIp;
 }
 
 /** Paths browser clients call cross-origin (MCP Inspector): they answer preflights. */
@@ -90,8 +83,12 @@ const CORS_PATHS = [
   '/messages',
 ];
 
-function openStores(config: Config, logger: Logger): Stores {
-  const stores = config.store.kind === 'memory' ? createMemoryStores() : openSqliteStores(config.store.path, { logger });
+/** Only the configured kind of store is loaded (`import()`): the other would only lengthen start-up. */
+async function openStores(config: Config, logger: Logger): Promise<Stores> {
+  const stores =
+    config.store.kind === 'memory'
+      ? (await import('../adapters/storage/memory/memory-stores.js')).createMemoryStores()
+      : (await import('../adapters/storage/sqlite/sqlite-stores.js')).openSqliteStores(config.store.path, { logger });
   return withTokenCache(stores, { ttlSeconds: config.tokenCacheSeconds, maxEntries: TOKEN_CACHE_MAX_ENTRIES });
 }
 
@@ -119,7 +116,7 @@ async function createIdentityProvider(config: Config, deps: OAuthDeps): Promise<
     const provider = await startOidc(config.oidc, deps);
     return { provider, routes: [], refresher: provider };
   }
-  checkLocalSignIn(config, logger);
+  // The local sign-in was checked (and its warning logged) with the core, before the listener opened.
   const { createLocalIdentityProvider } = await import('../adapters/identity/local/local-identity-provider.js');
   const local = createLocalIdentityProvider({ publicUrl: config.publicUrl, clock, random, logger });
   return { provider: local, routes: local.routes };
@@ -141,54 +138,11 @@ async function startOidc(settings: OidcSettings, deps: OAuthDeps): Promise<OidcI
 /** Upstream identity-provider calls end before hosted clients give up (Claude waits 10 s at /token). */
 export const UPSTREAM_TIMEOUT_MS = 7000;
 
-/** The local development sign-in is for loopback, or for a deployment that says so out loud. */
-function checkLocalSignIn(config: Config, logger: Logger): void {
-  const loopback = isLoopbackHostname(config.publicUrl.hostname);
-  if (!loopback && !config.localLoginAllowed) {
-    throw new ConfigError(
-      'KEYWAY_IDP: the local development sign-in lets anyone sign in as anyone; it is refused on a public URL (set KEYWAY_LOCAL_LOGIN=on only for a throw-away test deployment)',
-    );
-  }
-  logger.warn('identity.local_development_sign_in', {
-    message: 'DEVELOPMENT SIGN-IN IS ON: anyone who can reach this server can sign in under any name. Configure a real identity provider before exposing it.',
-  });
-}
-
-/** With no way to register and no pre-registered client, no client could ever connect. */
-function checkRegistrationPaths(config: Config, preregistered: number): void {
-  if (config.dynamicRegistration || config.clientMetadataDocuments || preregistered > 0) return;
-  throw new ConfigError(
-    'KEYWAY_DCR: dynamic registration and client metadata documents are both off and KEYWAY_CLIENTS is empty, so no client can connect (turn KEYWAY_DCR or KEYWAY_CIMD on, or pre-register a client)',
-  );
-}
-
-/**
- * Without `KEYWAY_SECRET` the secret is generated into the data dir. A database kept elsewhere can
- * outlive it (a volume mounted for the database alone): after a restart with a new secret, nothing
- * the database holds sealed can be opened again.
- */
-function checkSecretKeptWithStore(config: Config): void {
-  if (config.secret !== undefined || config.store.kind !== 'sqlite') return;
-  const fromDataDir = relative(resolve(config.dataDir), resolve(dirname(config.store.path)));
-  if (fromDataDir !== '..' && !fromDataDir.startsWith(`..${sep}`) && !isAbsolute(fromDataDir)) return;
-  throw new ConfigError(
-    `KEYWAY_STORE: the database ${config.store.path} is outside KEYWAY_DATA_DIR (${config.dataDir}), where the secret is generated, so a restart can pair it with a new secret that cannot open what it sealed (set KEYWAY_SECRET, or keep the database in KEYWAY_DATA_DIR)`,
-  );
-}
-
-export async function createOAuthServer(config: Config, deps: OAuthDeps): Promise<OAuthServer> {
+export async function createOAuthServer(config: Config, deps: OAuthDeps, core: OAuthCore): Promise<OAuthServer> {
   const { logger, clock, random } = deps;
+  const { policy, hasher, clientIp, cors } = core;
   const configured = await createIdentityProvider(config, deps);
   const identity = configured.provider;
-  const policy = createOAuthPolicy(config.publicUrl.origin, {
-    scopes: config.scopes,
-    codeTtlSeconds: config.codeTtlSeconds,
-    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    refreshTokenIdleSeconds: config.refreshTokenIdleSeconds,
-    grantMaxSeconds: config.grantMaxSeconds,
-    refreshGraceSeconds: config.refreshGraceSeconds,
-  });
-  checkSecretKeptWithStore(config);
   const persistent = config.store.kind !== 'memory';
   const secret = await loadRootSecret({ ...(config.secret === undefined ? {} : { configured: config.secret }), dataDir: config.dataDir, persistent, logger });
   const previous = config.previousSecrets.map((value) => createRootSecret(parseSecret(value) as Buffer));
@@ -196,10 +150,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     current: { kid: secret.kid, key: secret.derive('seal') },
     previous: previous.map((old) => ({ kid: old.kid, key: old.derive('seal') })),
   });
-  const hasher = createSha256Hasher();
-  const preregistered = loadPreregisteredClients(config.preregisteredClients, { hasher, redirectUriAllowlist: config.redirectUriAllowlist, now: clock.now() });
-  checkRegistrationPaths(config, preregistered.length);
-  const stores = openStores(config, logger);
+  const stores = await openStores(config, logger);
   const registry = createClientRegistry({
     store: stores.clients,
     ...(config.clientMetadataDocuments ? { fetcher: createDocumentFetcher({ clock, logger }) } : {}),
@@ -212,7 +163,7 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
       metadataDocuments: config.clientMetadataDocuments,
       redirectUriAllowlist: config.redirectUriAllowlist,
       unusedSeconds: config.clientUnusedDays * 86_400,
-      preregistered,
+      preregistered: core.preregistered,
     },
   });
   const tokens = createTokenService({ grants: stores.grants, clients: registry, hasher, sealer, random, clock, policy, logger, onGrantRevoked: deps.onGrantRevoked });
@@ -231,8 +182,6 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     logger,
   });
   const browser: BrowserFlowDeps = { flow, policy, cookies: createSignedCookies(secret.derive('cookie'), clock), random, publicUrl: config.publicUrl };
-  const cors = createCors({ allowedOrigins: config.allowedOrigins, publicOrigin: config.publicUrl.origin });
-  const { clientIp } = deps;
   const now = (): number => clock.now();
   const registerLimiter = createRateLimiter({ perMinute: config.rateRegisterPerMinute, clock: now });
   const tokenLimiter = createRateLimiter({ perMinute: config.rateTokenPerMinute, clock: now });
@@ -255,8 +204,6 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     revokeRoute({ tokens, clients: registry, limit: clientLimit }),
     ...routes('OPTIONS', CORS_PATHS, cors.preflight),
   ];
-  const bearer = createBearerGate({ policy, verify: (token) => tokens.verifyAccessToken(token), requiredScope: policy.scopes[0] ?? 'mcp' });
-  const gate = limitPerUser(bearer, createRateLimiter({ perMinute: config.rateMcpPerMinute, clock: now }));
   return {
     policy,
     stores,
@@ -264,29 +211,12 @@ export async function createOAuthServer(config: Config, deps: OAuthDeps): Promis
     registry,
     ...(configured.refresher === undefined ? {} : { refresher: configured.refresher }),
     tokens,
-    gate,
+    gate: core.gate,
     cors,
     clientIp,
     routes: oauthRoutes,
     startMaintenance: () => startMaintenance(stores, registry, policy, clock, logger),
     close: () => stores.close(),
-  };
-}
-
-/**
- * MCP requests are limited per user, never per IP: every Claude or ChatGPT user arrives from the
- * same small egress pool (CLIENTS.md 1.4, SECURITY.md K6).
- */
-function limitPerUser(gate: Gate, limiter: ReturnType<typeof createRateLimiter>): Gate {
-  return async (ctx) => {
-    const principal = await gate(ctx);
-    if (principal === undefined) return undefined;
-    const verdict = limiter.take(`user:${principal.subject}`);
-    if (verdict.allowed) return principal;
-    ctx.logger.warn('mcp.rate_limited', { subject: principal.subject, clientId: principal.clientId });
-    ctx.req.resume();
-    sendJsonRpcError(ctx.res, 429, JSONRPC.serverError, 'Too many requests: slow down', { 'Retry-After': String(verdict.retryAfterSeconds) });
-    return undefined;
   };
 }
 

@@ -19,39 +19,42 @@ const urlRule = (rule: (url: URL) => boolean) => (value: string): boolean => {
   return url === undefined || rule(url);
 };
 
-/** Kept exactly as written: the provider's discovery document must name this very string. */
-const issuer = z
-  .string()
-  .url()
-  .refine(urlRule((url) => url.protocol === 'https:' || url.protocol === 'http:'), 'must be an http(s) URL')
-  .refine(urlRule((url) => url.search === '' && url.hash === ''), 'must not carry a query or fragment')
-  .refine(urlRule((url) => url.protocol === 'https:' || LOOPBACK.has(url.hostname)), 'must use https unless it is a loopback address');
+/** Built when the settings are read, so a deployment without OpenID Connect never pays for it at start-up. */
+function settingsSchema() {
+  /** Kept exactly as written: the provider's discovery document must name this very string. */
+  const issuer = z
+    .string()
+    .url()
+    .refine(urlRule((url) => url.protocol === 'https:' || url.protocol === 'http:'), 'must be an http(s) URL')
+    .refine(urlRule((url) => url.search === '' && url.hash === ''), 'must not carry a query or fragment')
+    .refine(urlRule((url) => url.protocol === 'https:' || LOOPBACK.has(url.hostname)), 'must use https unless it is a loopback address');
 
-/** Space- or comma-separated. @see RFC 6749 §3.3 (scope-token characters) */
-const scopes = z
-  .string()
-  .transform((value) => value.split(/[\s,]+/).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope tokens are printable ASCII without spaces, quotes or backslashes')).min(1));
+  /** Space- or comma-separated. @see RFC 6749 §3.3 (scope-token characters) */
+  const scopes = z
+    .string()
+    .transform((value) => value.split(/[\s,]+/).filter((item) => item !== ''))
+    .pipe(z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope tokens are printable ASCII without spaces, quotes or backslashes')).min(1));
 
-const domains = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim().replace(/^@/, '').toLowerCase()).filter((item) => item !== ''))
-  .pipe(z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'list domain names like example.com')).min(1));
+  const domains = z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim().replace(/^@/, '').toLowerCase()).filter((item) => item !== ''))
+    .pipe(z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'list domain names like example.com')).min(1));
 
-const requiredClaim = z
-  .string()
-  .regex(/^[^=\s]+=.+$/, 'must be name=value')
-  .transform((value) => ({ name: value.slice(0, value.indexOf('=')), value: value.slice(value.indexOf('=') + 1) }));
+  const requiredClaim = z
+    .string()
+    .regex(/^[^=\s]+=.+$/, 'must be name=value')
+    .transform((value) => ({ name: value.slice(0, value.indexOf('=')), value: value.slice(value.indexOf('=') + 1) }));
 
-const schema = z.object({
-  OIDC_ISSUER: issuer,
-  OIDC_CLIENT_ID: z.string().max(512),
-  OIDC_CLIENT_SECRET: z.string().max(4096).optional(),
-  OIDC_SCOPES: scopes.optional(),
-  OIDC_ALLOWED_EMAIL_DOMAINS: domains.optional(),
-  OIDC_REQUIRED_CLAIM: requiredClaim.optional(),
-  OIDC_USERINFO: z.enum(['on', 'off']).optional(),
-});
+  return z.object({
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: z.string().max(512),
+    OIDC_CLIENT_SECRET: z.string().max(4096).optional(),
+    OIDC_SCOPES: scopes.optional(),
+    OIDC_ALLOWED_EMAIL_DOMAINS: domains.optional(),
+    OIDC_REQUIRED_CLAIM: requiredClaim.optional(),
+    OIDC_USERINFO: z.enum(['on', 'off']).optional(),
+  });
+}
 
 function fixes(callbackUrl: string): Readonly<Record<string, string>> {
   return {
@@ -75,7 +78,7 @@ function describe(issue: z.core.$ZodIssue, callbackUrl: string): string {
 /** Parses the `OIDC_*` variables. Throws {@link ConfigError} with one line naming the variable. */
 export function loadOidcSettings(env: Readonly<Record<string, string | undefined>>, publicUrl: URL): OidcSettings {
   const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('OIDC_') && value !== undefined && value.trim() !== ''));
-  const parsed = schema.safeParse(present);
+  const parsed = settingsSchema().safeParse(present);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new ConfigError(first === undefined ? 'invalid OIDC configuration' : describe(first, `${publicUrl.origin}/callback`));

@@ -9,6 +9,7 @@ import type { Pack } from '../domain/tools/pack.js';
 import type { Config } from './config.js';
 import type { McpEndpoints } from './container.js';
 import type { OAuthServer } from './oauth.js';
+import type { OAuthCore } from './oauth-core.js';
 
 /**
  * Explicit injection tokens: ports are interfaces (erased at run time), so every dependency is
@@ -23,6 +24,9 @@ export const TOKENS = {
   lifecycle: Symbol('Lifecycle') as InjectionToken<Lifecycle>,
   packs: Symbol('Packs') as InjectionToken<readonly Pack[]>,
   serverFactory: Symbol('McpServerFactory') as InjectionToken<PackServerFactory>,
+  /** Checks, store, gate and CORS: built before the listener opens. */
+  oauthCore: Symbol('OAuthCore') as InjectionToken<OAuthCore>,
+  /** The whole authorization server: registered once it has loaded, behind the listener. */
   oauth: Symbol('OAuthServer') as InjectionToken<OAuthServer>,
   mcpEndpoints: Symbol('McpEndpoints') as InjectionToken<McpEndpoints>,
 } as const;
