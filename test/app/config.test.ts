@@ -63,6 +63,9 @@ describe('configuration', () => {
       [{ KEYWAY_ALLOWED_ORIGINS: 'http://localhost:6274/path' }, /^KEYWAY_ALLOWED_ORIGINS: /],
       [{ KEYWAY_KEEP_ALIVE_TIMEOUT_MS: '70000' }, /^KEYWAY_HEADERS_TIMEOUT_MS: must exceed/],
       [{ KEYWAY_REQUEST_TIMEOUT_MS: '60000' }, /^KEYWAY_REQUEST_TIMEOUT_MS: /],
+      [{ KEYWAY_TOKEN_CACHE_SECONDS: '61' }, /^KEYWAY_TOKEN_CACHE_SECONDS: /],
+      [{ KEYWAY_TOKEN_CACHE_SECONDS: '-1' }, /^KEYWAY_TOKEN_CACHE_SECONDS: /],
+      [{ KEYWAY_JOURNEY_TIMEOUT_SECONDS: '5' }, /^KEYWAY_JOURNEY_TIMEOUT_SECONDS: /],
     ];
     for (const [env, expected] of cases) {
       const message = failure(env);
