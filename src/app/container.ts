@@ -159,7 +159,7 @@ function deferredMcpEndpoints(di: () => DependencyContainer, config: Config, oau
     routes: [
       ...routes('POST', ['/mcp', '/mcp/', '/sse', '/sse/'], handler('post'), true),
       ...routes('GET', ['/mcp', '/mcp/'], handler('get'), true),
-      ...routes('DELETE', ['/mcp', '/mcp/'], handler('delete'), true),
+      ...routes('DELETE', ['/mcp', '/mcp/', '/sse', '/sse/'], handler('delete'), true),
       ...routes('GET', ['/sse', '/sse/'], handler('sseOpen'), true),
       ...routes('POST', ['/messages'], handler('sseMessage'), true),
     ],

@@ -227,6 +227,20 @@ describe('/mcp over raw HTTP', () => {
     assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer resource_metadata=/);
   });
 
+  test('sessions mode: a session opened on POST /sse is ended by DELETE /sse, like one on /mcp', async (t) => {
+    const target = await startSignedIn(t, { KEYWAY_MCP_SESSIONS: 'on' });
+    for (const path of ['/mcp', '/sse']) {
+      const opened = await post(target, initialize(), {}, path);
+      const sessionId = opened.headers.get('mcp-session-id');
+      assert.ok(sessionId !== null, path);
+      await opened.arrayBuffer();
+      const ended = await fetch(new URL(path, target.origin), { method: 'DELETE', headers: { ...target.auth, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+      assert.ok(ended.status === 200 || ended.status === 204, `DELETE ${path} answered ${ended.status}`);
+      const after = await post(target, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' }, path);
+      assert.equal(after.status, 404, path);
+    }
+  });
+
   test('security headers and a request id on every response', async (t) => {
     const target = await startSignedIn(t);
     const { origin } = target;
