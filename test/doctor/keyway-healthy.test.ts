@@ -32,6 +32,15 @@ test('Keyway passes every step with a token from the OAuth flow', async (t) => {
   assert.equal(after.status, 401);
 });
 
+test('without a token every MCP step says it needs one, rather than that Streamable HTTP is not served', async (t) => {
+  const keyway = await startKeyway(t);
+  const result = await doctorCli([`${keyway.origin}/mcp`, ...LOCAL]);
+  assert.equal(result.exitCode, 0, result.stdout);
+  const skipped = result.report?.steps.filter((step) => ['initialize', 'discover', 'version-mismatch', 'accept', 'listen-stream'].includes(step.step)) ?? [];
+  assert.equal(skipped.length, 5);
+  for (const step of skipped) assert.match(step.measured, /needs a token/, step.step);
+});
+
 test('Keyway with KEYWAY_MCP_SESSIONS=on passes: the legacy GET carries no session id, so it is no listen stream', async (t) => {
   const keyway = await startKeyway(t, { KEYWAY_SSE_HEARTBEAT_SECONDS: '1', KEYWAY_MCP_SESSIONS: 'on' });
   const tokens = await obtainTokens(keyway.origin);

@@ -38,4 +38,7 @@ export const needsToken = (context: DoctorContext): boolean => context.findings.
 export const NEEDS_TOKEN = 'needs a token: pass --token or --login';
 
 /** Why a Streamable HTTP step has nothing to check. */
-export const noStreamable = (context: DoctorContext): string => (context.options.transport === 'sse' ? '--transport sse: Streamable HTTP not tried' : 'Streamable HTTP not served');
+export function noStreamable(context: DoctorContext): string {
+  if (context.options.transport === 'sse') return '--transport sse: Streamable HTTP not tried';
+  return needsToken(context) ? NEEDS_TOKEN : 'Streamable HTTP not served';
+}
