@@ -23,6 +23,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     return Promise.reject(new BodyError('too_large', `body exceeds ${limit} bytes`));
   }
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // A client that hung up before the body was asked for (while the gate verified its token, say)
+  // leaves a destroyed stream that emits nothing more: waiting on it would hang the request.
+  if (req.destroyed) return Promise.reject(new BodyError('aborted', 'the client stopped sending the body'));
   // Events rather than `for await`: the async iterator costs 10–20 µs on every small body,
   // a sixth of an authenticated tools/call (bench/README.md, "The fast path").
   return new Promise((resolve, reject) => {

@@ -50,6 +50,24 @@ test('a client that hangs up mid-body gets "aborted", not a hang (K1)', async (t
   assert.equal(await outcome, 'aborted');
 });
 
+test('a client that hung up before the body is read gets "aborted", not a hang', async (t) => {
+  const outcome = new Promise<string | undefined>((resolve) => {
+    const server = createServer((req) => {
+      // Read only once the request is gone, as when the gate is still verifying the token.
+      req.once('close', () => setImmediate(() => void codeOf(readBody(req, 1000)).then(resolve)));
+      server.emit('hung-up-pending');
+    });
+    t.after(() => server.close());
+    server.listen(0, '127.0.0.1', () => {
+      const client = httpRequest({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', headers: { 'content-length': '100' } });
+      client.on('error', () => undefined);
+      client.write('only ten b');
+      server.once('hung-up-pending', () => setImmediate(() => client.destroy()));
+    });
+  });
+  assert.equal(await outcome, 'aborted');
+});
+
 test('a body already read to its end reads as empty', async () => {
   const req = request({}, ['x']);
   req.resume();
