@@ -90,7 +90,6 @@ interface ReadPost {
   readonly accept: string;
   /** The `MCP-Protocol-Version` to hand the SDK (Keyway's reconciliation with `_meta`). */
   readonly protocolVersion: string | undefined;
-  readonly versionOverride: boolean;
 }
 
 /** Reads, checks and reshapes a POST; answers the client itself and returns `undefined` on failure. */
@@ -117,13 +116,14 @@ async function readPost(ctx: HttpContext, options: StreamableEndpointOptions): P
   const version = reconcileVersion(ctx.req.headers, body);
   if (version.mismatch !== undefined) ctx.logger.warn('mcp.version_mismatch_served_per_meta', version.mismatch);
   const header = ctx.req.headers['mcp-protocol-version'];
-  return { body, accept, protocolVersion: version.header ?? (typeof header === 'string' ? header : undefined), versionOverride: version.header !== undefined };
+  return { body, accept, protocolVersion: version.header ?? (typeof header === 'string' ? header : undefined) };
 }
 
 /** The web `Request` the SDK takes (without a body: every leg hands the SDK the parsed one). */
 function bridge(ctx: HttpContext, read: ReadPost, handover?: ToolHandover): ParsedPost {
   const overrides: Record<string, string> = { accept: read.accept };
-  if (read.versionOverride && read.protocolVersion !== undefined) overrides['mcp-protocol-version'] = read.protocolVersion;
+  // Keyway's reconciled version, or the client's own header unchanged.
+  if (read.protocolVersion !== undefined) overrides['mcp-protocol-version'] = read.protocolVersion;
   const request = toWebRequest({ method: 'POST', url: ctx.url, headers: toWebHeaders(ctx.req.headers, overrides), signal: ctx.signal });
   return { request, body: read.body, ...(handover === undefined ? {} : { handover }) };
 }

@@ -13,6 +13,8 @@ export interface Heartbeats<T> {
   delete(item: T): void;
   /** Number of streams beating, for tests. */
   size(): number;
+  /** Whether the shared timer exists, for tests: it must not outlive the last stream. */
+  running(): boolean;
 }
 
 export function createHeartbeats<T>(intervalMs: number, beat: (item: T) => void): Heartbeats<T> {
@@ -37,5 +39,6 @@ export function createHeartbeats<T>(intervalMs: number, beat: (item: T) => void)
       timer = undefined;
     },
     size: () => items.size,
+    running: () => timer !== undefined,
   };
 }

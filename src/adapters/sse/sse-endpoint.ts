@@ -131,7 +131,6 @@ function toJsonRpc(ctx: HttpContext, value: unknown): JSONRPCMessage | undefined
  */
 interface LiveStream {
   readonly transport: SseServerTransport;
-  readonly session: Session;
   /** Releases the registry's hold on the session (counted as an open stream, never reaped). */
   readonly release: () => void;
   /** Removes the stream from shutdown's list. */
@@ -186,7 +185,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
     const server = await factory({ era: 'legacy', authInfo: toAuthInfo(principal) });
     if (!live.transport.isClosed) await server.connect(live.transport);
     if (live.transport.isClosed) {
-      closeServer(server, live.session.id);
+      closeServer(server, live.transport.sessionId);
       return;
     }
     live.server = server;
@@ -213,7 +212,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
     const session = openSession(ctx, sessions, principal);
     if (session === undefined) return;
     const transport = new SseServerTransport(ctx.res, session.id, transportOptions);
-    const live: LiveStream = { transport, session, release: sessions.holdStream(session), untrack: () => undefined };
+    const live: LiveStream = { transport, release: sessions.holdStream(session), untrack: () => undefined };
     streams.set(session.id, live);
     transport.open();
     // Registered only once the stream has started, so a shutdown closes it with `retry:` after

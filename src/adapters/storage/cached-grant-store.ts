@@ -52,7 +52,6 @@ const clearingAround =
 const frozen = (token: AccessToken): AccessToken => Object.freeze({ ...token, scopes: Object.freeze([...token.scopes]) });
 
 export function createCachedGrantStore(inner: GrantStore, options: TokenCacheOptions): CachedGrantStore {
-  if (options.ttlSeconds <= 0 || options.maxEntries <= 0) return { ...passThrough(inner), invalidate: () => undefined };
   const entries = new Map<string, Entry>();
   let generation = 0;
   const invalidate = (): void => {
@@ -88,8 +87,7 @@ export function createCachedGrantStore(inner: GrantStore, options: TokenCacheOpt
     findAccessToken: lookUp,
     revokeGrant: ending((grantId, now) => inner.revokeGrant(grantId, now)),
     revokeClientGrants: ending((clientId, now) => inner.revokeClientGrants(clientId, now)),
-    // Purging removes only what has ended (entries never outlive their token or grant); cleared all the same.
-    purgeExpired: ending((now) => inner.purgeExpired(now)),
+    // purgeExpired passes through: it removes only what has ended, and no entry outlives its token or grant.
     invalidate,
   };
 }

@@ -251,7 +251,7 @@ describe('the 2026-07-28 tools/call fast path', () => {
     assert.equal(notifierRuns - runs, 1);
   });
 
-  test('a 2025 call that outlasts half a heartbeat moves to the SDK stream, which carries the keep-alives', async (t) => {
+  test('a 2025 call that outlasts half a heartbeat is answered on the SDK\'s stream (where keep-alives can flow), not by the fast path', { timeout: 10_000 }, async (t) => {
     const served = await serveBoth(t, 20);
     const handed = await answer(served.origin, '/fast', legacyCall('held', {}), LEGACY);
     assert.equal(handed.headers['content-type'], 'text/event-stream');

@@ -76,3 +76,17 @@ test('adding a stream twice beats it once per tick', { timeout: TIMEOUT_MS }, as
   await twoTicks;
   assert.deepEqual(beats, ['a', 'a']);
 });
+
+test('the shared timer starts with the first stream and stops with the last', () => {
+  const heartbeats = createHeartbeats<string>(1000, () => undefined);
+  assert.equal(heartbeats.running(), false);
+  heartbeats.add('a');
+  heartbeats.add('b');
+  assert.equal(heartbeats.running(), true);
+  heartbeats.delete('a');
+  assert.equal(heartbeats.running(), true, 'one stream still open');
+  heartbeats.delete('a');
+  assert.equal(heartbeats.running(), true, 'deleting twice frees nothing more');
+  heartbeats.delete('b');
+  assert.equal(heartbeats.running(), false);
+});

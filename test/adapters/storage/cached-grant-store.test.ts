@@ -115,11 +115,23 @@ describe('cached grant store', () => {
     assert.equal(spy.finds, 4);
   });
 
-  test('a ttl of 0 passes every look-up through', async () => {
-    const { spy, cached, token } = await seeded({ ttlSeconds: 0, maxEntries: 100 });
-    await cached.findAccessToken(token.tokenHash, NOW);
-    await cached.findAccessToken(token.tokenHash, NOW);
-    assert.equal(spy.finds, 2);
+  test('KEYWAY_TOKEN_CACHE_SECONDS=0 leaves the stores uncached', () => {
+    const stores = createMemoryStores();
+    const same = withTokenCache(stores, { ttlSeconds: 0, maxEntries: 100 });
+    assert.equal(same.grants, stores.grants);
+    assert.equal(same.clients, stores.clients);
+  });
+
+  test('H1 a cached token still dies with its grant\'s end across purges', async () => {
+    const { store } = spyStore();
+    const grant = aGrant({ expiresAt: NOW + 5 });
+    await store.createGrant(grant);
+    const token = anAccessToken(grant, { expiresAt: NOW + 3600 });
+    await store.saveAccessToken(token);
+    const cached = createCachedGrantStore(store, { ttlSeconds: 60, maxEntries: 100 });
+    assert.deepEqual(await cached.findAccessToken(token.tokenHash, NOW), token);
+    await cached.purgeExpired(NOW + 5);
+    assert.equal(await cached.findAccessToken(token.tokenHash, NOW + 5), undefined);
   });
 
   test('B9 deleting unused clients, which takes their grants past the grant store, clears the cache', async () => {
